@@ -1,0 +1,48 @@
+"""GOV.UK Design System markup for every Django form, allauth's included.
+
+The renderer's bound field adds the GOV.UK class for each widget type and the
+error modifier, so templates render `{{ form }}` and never repeat the markup.
+"""
+
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+
+WIDGET_CLASSES = {
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "selectmultiple": "govuk-select",
+    "checkbox": "govuk-checkboxes__input",
+    "checkboxselectmultiple": "govuk-checkboxes__input",
+    "radioselect": "govuk-radios__input",
+    "clearablefile": "govuk-file-upload",
+    "file": "govuk-file-upload",
+}
+ERROR_MODIFIERS = {
+    "govuk-input": "govuk-input--error",
+    "govuk-textarea": "govuk-textarea--error",
+    "govuk-select": "govuk-select--error",
+    "govuk-file-upload": "govuk-file-upload--error",
+}
+
+
+class GovukBoundField(BoundField):
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if "class" not in widget.attrs:
+            css = WIDGET_CLASSES.get(self.widget_type, "govuk-input")
+            if self.errors and css in ERROR_MODIFIERS:
+                css = f"{css} {ERROR_MODIFIERS[css]}"
+            attrs["class"] = css
+        described_by = []
+        if self.help_text:
+            described_by.append(f"{self.auto_id}_helptext")
+        if self.errors:
+            described_by.append(f"{self.auto_id}_error")
+        if described_by and self.widget_type not in ("radioselect", "checkboxselectmultiple"):
+            attrs["aria-describedby"] = " ".join(described_by)
+        return attrs
+
+
+class GovukFormRenderer(TemplatesSetting):
+    bound_field_class = GovukBoundField
