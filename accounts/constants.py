@@ -10,3 +10,61 @@ class Role(models.TextChoices):
     PROVIDER = "provider", "Provider"
     STAFF = "staff", "Council staff"
     COMMISSIONER = "commissioner", "Commissioner"
+
+
+class ProviderKind(models.TextChoices):
+    CARER = "carer", "Carer"
+    COOK = "cook", "Home cook"
+    PEER = "peer", "Peer supporter"
+
+
+class ProviderStatus(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    REJECTED = "rejected", "Rejected"
+
+
+class CheckKind(models.TextChoices):
+    # Personal care is regulated activity with adults: enhanced DBS with the adults' barred list.
+    DBS_ENHANCED_BARRED = "dbs_enhanced_barred", "Enhanced DBS check with adults' barred list"
+    DBS_BASIC = "dbs_basic", "Basic DBS check"
+    IDENTITY = "identity", "Proof of identity"
+    REFERENCE = "reference", "Character reference"
+    FOOD_HYGIENE = "food_hygiene", "Food hygiene certificate (level 2)"
+    DRIVING = "driving", "Driving licence and business insurance"
+
+
+class CheckStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the council"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+LANGUAGES = [
+    ("en", "English"),
+    ("ar", "Arabic"),
+    ("bn", "Bengali"),
+    ("zh", "Chinese"),
+    ("gu", "Gujarati"),
+    ("pl", "Polish"),
+    ("pa", "Punjabi"),
+    ("ro", "Romanian"),
+    ("so", "Somali"),
+    ("es", "Spanish"),
+    ("ta", "Tamil"),
+    ("tr", "Turkish"),
+    ("ur", "Urdu"),
+    ("cy", "Welsh"),
+    ("bsl", "British Sign Language"),
+]

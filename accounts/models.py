@@ -1,8 +1,23 @@
-from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
-from django.db.models.functions import Lower
+import uuid
 
-from accounts.constants import COMMISSIONERS_GROUP, COUNCIL_STAFF_GROUP
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
+
+from accounts.constants import (
+    COMMISSIONERS_GROUP,
+    COUNCIL_STAFF_GROUP,
+    CheckKind,
+    CheckStatus,
+    ProviderKind,
+    ProviderStatus,
+    Weekday,
+)
 
 
 class EmailUserManager(UserManager):
@@ -71,3 +86,182 @@ class User(AbstractUser):
     @property
     def is_commissioner(self):
         return self.is_superuser or self.in_group(COMMISSIONERS_GROUP)
+
+
+def provider_photo_path(instance, filename):
+    # Never the uploader's file name: it may carry personal data or a misleading extension.
+    return f"providers/{uuid.uuid4().hex}.jpg"
+
+
+class ProviderProfileQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=ProviderStatus.ACTIVE)
+
+
+class ProviderProfile(models.Model):
+    """A carer, home cook or peer supporter offering help."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_profile"
+    )
+    kind = models.CharField(max_length=10, choices=ProviderKind.choices)
+    bio = models.TextField("about you", max_length=1000, blank=True)
+    photo = models.ImageField(upload_to=provider_photo_path, blank=True)
+    languages = models.JSONField(default=list, blank=True, help_text="Language codes spoken.")
+    home_postcode = models.CharField(max_length=8)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    travel_radius_km = models.FloatField(validators=[MinValueValidator(0.5), MaxValueValidator(50)])
+    capacity = models.PositiveSmallIntegerField(
+        help_text="How many people you can help at the same time.",
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    status = models.CharField(
+        max_length=10, choices=ProviderStatus.choices, default=ProviderStatus.APPLIED
+    )
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    # Trust figures, denormalised so the engine reads them with the candidate row.
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    offers_received = models.PositiveIntegerField(default=0)
+    offers_accepted = models.PositiveIntegerField(default=0)
+    matches_completed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProviderProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__email"]
+        indexes = [
+            # The candidate query's bounding box: active providers by latitude, then longitude.
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="provider_active_geo",
+                condition=Q(status="active"),
+            ),
+            models.Index(fields=["status", "kind"], name="provider_status_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="provider_latlon_in_range",
+                violation_error_message="Latitude or longitude is out of range.",
+            ),
+            models.CheckConstraint(
+                condition=Q(travel_radius_km__gt=0, travel_radius_km__lte=50),
+                name="provider_radius_positive",
+                violation_error_message="Travel radius must be more than 0 and at most 50 km.",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1, capacity__lte=20),
+                name="provider_capacity_positive",
+                violation_error_message="Capacity must be between 1 and 20.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ProviderKind.values),
+                name="provider_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProviderStatus.values),
+                name="provider_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_kind_display()})"
+
+    @property
+    def is_active(self):
+        return self.status == ProviderStatus.ACTIVE
+
+
+class ProviderProfileUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(ProviderProfile, on_delete=models.CASCADE)
+
+
+class Availability(models.Model):
+    """A weekly window in which a provider can help."""
+
+    provider = models.ForeignKey(
+        ProviderProfile, on_delete=models.CASCADE, related_name="availability"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "starts_at"]
+        verbose_name_plural = "availability"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="availability_ends_after_start",
+                violation_error_message="The end time must be after the start time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="availability_weekday_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class CheckQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Verified and not expired on `day`."""
+        return self.filter(status=CheckStatus.VERIFIED).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gte=day)
+        )
+
+
+class Check(models.Model):
+    """A vetting record: one per provider and kind, renewed in place."""
+
+    provider = models.ForeignKey(ProviderProfile, on_delete=models.CASCADE, related_name="checks")
+    kind = models.CharField(max_length=24, choices=CheckKind.choices)
+    status = models.CharField(
+        max_length=10, choices=CheckStatus.choices, default=CheckStatus.PENDING
+    )
+    reference = models.CharField("certificate or reference number", max_length=64, blank=True)
+    notes = models.TextField(blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checks_verified",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind"],
+                name="check_one_per_kind",
+                violation_error_message="This provider already has a check of this kind.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified")
+                | Q(verified_by__isnull=False, verified_at__isnull=False),
+                name="check_verified_has_verifier",
+                violation_error_message="A verified check records who verified it and when.",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=CheckKind.values), name="check_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="check_status_expiry")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+    def is_valid_on(self, day):
+        return self.status == CheckStatus.VERIFIED and (
+            self.expires_at is None or self.expires_at >= day
+        )
