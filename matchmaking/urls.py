@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
@@ -13,6 +15,12 @@ urlpatterns = [
     ),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
+    path("", include("services.urls")),
+    path("provide/", include("services.provider_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.DEBUG:
+    # Development only: uploaded provider photos. Production serves MEDIA_ROOT from the proxy.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,6 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
+from services.constants import Channel, Schedule
+from services.forms import (
+    OneOffForm,
+    PhoneConsentForm,
+    PreferencesForm,
+    WeeklyForm,
+    WhatForm,
+    WhenForm,
+    WhereForm,
+)
 from services.models import Area, Category, Need, NeedSlot, Offer, Postcode, Programme
+from services.needs import need_submit
 
 
 @admin.register(Area)
@@ -35,6 +50,13 @@ class ProgrammeAdmin(admin.ModelAdmin):
 class NeedSlotInline(admin.TabularInline):
     model = NeedSlot
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Need)
@@ -46,6 +68,80 @@ class NeedAdmin(admin.ModelAdmin):
     show_full_result_count = False
     raw_id_fields = ["requested_by", "resident"]
     inlines = [NeedSlotInline]
+    # State changes go through services.needs / matchmaking.lifecycle, never a raw edit here.
+    readonly_fields = [
+        "reference",
+        "status",
+        "status_changed_at",
+        "area",
+        "postcode",
+        "latitude",
+        "longitude",
+        "programme",
+        "channel",
+        "requested_by",
+        "resident",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_urls(self):
+        return [
+            path(
+                "record-phone-request/",
+                self.admin_site.admin_view(self.record_phone_request),
+                name="services_need_phone",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:services_need_phone")
+
+    def has_change_permission(self, request, obj=None):
+        # Raw edits of a need would skip its rules; staff act through the functions instead.
+        return False
+
+    def record_phone_request(self, request):
+        """Council staff record a request taken over the phone or in person."""
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        data = request.POST if request.method == "POST" else None
+        forms = {
+            "what": WhatForm(data, prefix="what"),
+            "when": WhenForm(data, prefix="when"),
+            "date": OneOffForm(data, prefix="date"),
+            "weekly": WeeklyForm(data, prefix="weekly"),
+            "where": WhereForm(data, prefix="where"),
+            "consent": PhoneConsentForm(data, prefix="consent"),
+            "preferences": PreferencesForm(data, prefix="preferences"),
+        }
+        if data is not None:
+            needed = ["what", "when", "where", "consent", "preferences"]
+            if forms["when"].is_valid():
+                weekly = forms["when"].cleaned_data["schedule"] == Schedule.WEEKLY
+                needed.append("weekly" if weekly else "date")
+            if all(forms[name].is_valid() for name in needed):
+                fields = {}
+                for name in needed:
+                    fields.update(forms[name].need_fields())
+                try:
+                    need = need_submit(requested_by=request.user, channel=Channel.PHONE, **fields)
+                except ValidationError as error:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                else:
+                    self.message_user(
+                        request, f"Request {need.reference} recorded.", messages.SUCCESS
+                    )
+                    return redirect(reverse("admin:services_need_change", args=[need.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Record a request taken by phone",
+            "forms": forms,
+            "has_errors": data is not None and any(f.errors for f in forms.values()),
+        }
+        return TemplateResponse(request, "admin/services/need/phone_request.html", context)
 
 
 @admin.register(Offer)

@@ -252,6 +252,13 @@ class Need(models.Model):
         return f"{self.reference} {self.category}"
 
     @property
+    def when_display(self):
+        if self.schedule == Schedule.ONE_OFF:
+            return f"{self.on_date:%a %-d %b %Y}, {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+        days = ", ".join(str(slot) for slot in self.slots.all())
+        return f"Every week: {days}" if days else "Every week"
+
+    @property
     def first_name(self):
         """All a provider learns of the resident's name before both sides accept."""
         return self.contact_name.split()[0] if self.contact_name.strip() else ""

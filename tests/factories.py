@@ -1,6 +1,9 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from guardian.shortcuts import assign_perm
 
 from accounts.constants import COMMISSIONERS_GROUP, COUNCIL_STAFF_GROUP
 from accounts.models import User
@@ -56,3 +59,80 @@ class AreaFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Ward {n}")
     code = factory.Sequence(lambda n: f"E05{n:06d}")
+
+
+INWARD = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+class PostcodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.Postcode"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(
+        lambda n: f"RV{n // 4000 + 1} {n % 10}{INWARD[(n // 10) % 20]}{INWARD[(n // 200) % 20]}"
+    )
+    latitude = 51.4543
+    longitude = -0.9781
+    area = factory.SubFactory(AreaFactory)
+    ward_code = factory.LazyAttribute(lambda o: o.area.code if o.area else "")
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.Programme"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    starts_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=365))
+    budget = 10000
+    target_residents = 100
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.categories.set(extracted)
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+
+
+def category(slug="meals"):
+    from services.models import Category
+
+    return Category.objects.get(slug=slug)
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    """An open one-off need, made the way need_submit makes one (owner permissions included)."""
+
+    class Meta:
+        model = "services.Need"
+        skip_postgeneration_save = True
+
+    requested_by = factory.SubFactory(UserFactory)
+    resident = factory.SelfAttribute("requested_by")
+    category = factory.LazyFunction(category)
+    area = factory.SubFactory(AreaFactory)
+    details = "A hot lunch, please"
+    schedule = "one_off"
+    on_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=3))
+    starts_at = datetime.time(12, 0)
+    ends_at = datetime.time(13, 0)
+    postcode = "RV1 1AA"
+    latitude = 51.4543
+    longitude = -0.9781
+    contact_name = factory.LazyAttribute(lambda o: f"{o.requested_by.first_name} Smith")
+    address = "1 High Street\nRiverside"
+    phone = "07700 900123"
+    status = "open"
+
+    @factory.post_generation
+    def owner_permissions(self, create, extracted, **kwargs):
+        if create:
+            for user in {self.requested_by, self.resident} - {None}:
+                assign_perm("services.view_need", user, self)
+                assign_perm("services.change_need", user, self)

@@ -1,0 +1,2 @@
+class TransitionError(Exception):
+    """A state change was refused; the message is written for the person who asked for it."""

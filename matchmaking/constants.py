@@ -1,0 +1,34 @@
+from django.db import models
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"  # suggested by the engine or staff, not yet sent
+    OFFERED = "offered", "Offered to the provider"
+    ACCEPTED = "accepted", "Accepted by the provider"  # waiting for the resident to confirm
+    ACTIVE = "active", "Active"  # both sides agreed: contact details shared
+    COMPLETED = "completed", "Completed"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# At most one of these per need (a database constraint), and each counts against capacity.
+LIVE_STATUSES = (
+    MatchStatus.PROPOSED,
+    MatchStatus.OFFERED,
+    MatchStatus.ACCEPTED,
+    MatchStatus.ACTIVE,
+)
+# Statuses that hold one of the provider's places.
+CAPACITY_STATUSES = (MatchStatus.OFFERED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+
+
+class ProposedBy(models.TextChoices):
+    ENGINE = "engine", "Matching engine"
+    ALLOCATION = "allocation", "Batch allocation"
+    STAFF = "staff", "Council staff"
+
+
+class DeclinedBy(models.TextChoices):
+    PROVIDER = "provider", "Provider"
+    RESIDENT = "resident", "Resident (asked for someone else)"

@@ -1,0 +1,472 @@
+"""Forms for the resident's "Request help" journey: one question (or one topic) per page.
+
+Each step form can summarise itself for "Check your answers" (`summary`) and say which
+Need fields it supplies (`need_fields`), so the journey and the submit function stay generic.
+"""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.constants import LANGUAGES, Weekday
+from services.constants import Consent, ReferrerRole, Schedule, Urgency
+from services.models import Category
+from services.postcodes import lookup
+
+LANGUAGE_NAMES = dict(LANGUAGES)
+FAR_FUTURE_DAYS = 365
+
+
+def _time_input():
+    return forms.TimeInput(attrs={"type": "time", "class": "govuk-input govuk-input--width-5"})
+
+
+def _yes(value):
+    return "Yes" if value else "No"
+
+
+class WhoForm(forms.Form):
+    for_whom = forms.ChoiceField(
+        label="Who needs help?",
+        choices=[("me", "Me"), ("someone_else", "Someone else – I am asking on their behalf")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who needs help"},
+    )
+
+    def summary(self):
+        return [
+            ("Who needs help", dict(self.fields["for_whom"].choices)[self.cleaned_data["for_whom"]])
+        ]
+
+    def need_fields(self):
+        return {}
+
+
+def check_best_interest(form):
+    data = form.cleaned_data
+    if data.get("consent") == Consent.BEST_INTEREST:
+        if not data.get("best_interest_reason", "").strip():
+            form.add_error("best_interest_reason", "Explain why they cannot agree to this request")
+        if not data.get("best_interest_decided_by", "").strip():
+            form.add_error(
+                "best_interest_decided_by",
+                "Enter who decided this request is in their best interest",
+            )
+
+
+class ReferralForm(forms.Form):
+    referrer_name = forms.CharField(
+        label="Your full name", max_length=120, error_messages={"required": "Enter your full name"}
+    )
+    referrer_role = forms.ChoiceField(
+        label="How do you know them?",
+        choices=ReferrerRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you know them"},
+    )
+    referrer_organisation = forms.CharField(
+        label="Organisation (if any)",
+        max_length=120,
+        required=False,
+        help_text="For example the GP practice, charity or team you work for.",
+    )
+    referrer_phone = forms.CharField(label="Your phone number", max_length=32, required=False)
+    referrer_email = forms.EmailField(
+        label="Your email address",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    consent = forms.ChoiceField(
+        label="Have they agreed to you asking for help for them?",
+        choices=Consent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether they agreed to this request"},
+    )
+    best_interest_reason = forms.CharField(
+        label="If they cannot agree: why not?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, they lack capacity to make this decision.",
+    )
+    best_interest_decided_by = forms.CharField(
+        label="If they cannot agree: who decided it is in their best interest?",
+        max_length=120,
+        required=False,
+        help_text="Name and role, for example their social worker or lasting power of attorney.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("referrer_phone")
+            and not data.get("referrer_email")
+            and not self.has_error("referrer_email")
+        ):
+            self.add_error(
+                "referrer_phone", "Enter a phone number or an email address we can reach you on"
+            )
+        check_best_interest(self)
+        return data
+
+    def summary(self):
+        d = self.cleaned_data
+        rows = [
+            ("Your name", d["referrer_name"]),
+            ("How you know them", ReferrerRole(d["referrer_role"]).label),
+        ]
+        if d["referrer_organisation"]:
+            rows.append(("Organisation", d["referrer_organisation"]))
+        rows.append(
+            (
+                "How to reach you",
+                ", ".join(filter(None, [d["referrer_phone"], d["referrer_email"]])),
+            )
+        )
+        rows.append(("Consent", Consent(d["consent"]).label))
+        if d["consent"] == Consent.BEST_INTEREST:
+            rows.append(("Why they cannot agree", d["best_interest_reason"]))
+            rows.append(("Decided by", d["best_interest_decided_by"]))
+        return rows
+
+    def need_fields(self):
+        d = dict(self.cleaned_data)
+        if d["consent"] == Consent.GIVEN:
+            d["best_interest_reason"] = d["best_interest_decided_by"] = ""
+        return d
+
+
+class WhatForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label="What help is needed?",
+        queryset=Category.objects.all(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Select the kind of help needed",
+            "invalid_choice": "Select the kind of help needed",
+        },
+    )
+    details = forms.CharField(
+        label="Tell us a little more",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: a hot lunch, no pork; help getting washed and dressed.",
+        error_messages={
+            "required": "Tell us a little more about the help needed",
+            "max_length": "Use 2,000 characters or fewer",
+        },
+    )
+
+    def summary(self):
+        return [
+            ("Help needed", self.cleaned_data["category"].name),
+            ("Details", self.cleaned_data["details"]),
+        ]
+
+    def need_fields(self):
+        return dict(self.cleaned_data)
+
+
+class WhenForm(forms.Form):
+    schedule = forms.ChoiceField(
+        label="How often is help needed?",
+        choices=Schedule.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how often help is needed"},
+    )
+    urgency = forms.ChoiceField(
+        label="How soon is help needed?",
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
+        initial=Urgency.ROUTINE,
+        error_messages={"required": "Select how soon help is needed"},
+    )
+
+    def summary(self):
+        d = self.cleaned_data
+        return [
+            ("How often", Schedule(d["schedule"]).label),
+            ("How soon", Urgency(d["urgency"]).label),
+        ]
+
+    def need_fields(self):
+        return dict(self.cleaned_data)
+
+
+def check_time_window(form, start_field, end_field):
+    start, end = form.cleaned_data.get(start_field), form.cleaned_data.get(end_field)
+    if start and end and end <= start:
+        form.add_error(end_field, "The end time must be after the start time")
+
+
+def check_required_language(form):
+    if form.cleaned_data.get("language_required") and not form.cleaned_data.get("language"):
+        form.add_error("language", "Select the language the helper must speak")
+
+
+class OneOffForm(forms.Form):
+    on_date = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+        ),
+        error_messages={
+            "required": "Enter the date help is needed",
+            "invalid": "Enter a real date",
+        },
+    )
+    starts_at = forms.TimeField(
+        label="From",
+        widget=_time_input(),
+        error_messages={
+            "required": "Enter the start time",
+            "invalid": "Enter a real time, like 09:30",
+        },
+    )
+    ends_at = forms.TimeField(
+        label="To",
+        widget=_time_input(),
+        error_messages={
+            "required": "Enter the end time",
+            "invalid": "Enter a real time, like 11:00",
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        if data.get("on_date"):
+            if data["on_date"] < today:
+                self.add_error("on_date", "The date must be today or in the future")
+            elif data["on_date"] > today + datetime.timedelta(days=FAR_FUTURE_DAYS):
+                self.add_error("on_date", "The date must be within the next year")
+        check_time_window(self, "starts_at", "ends_at")
+        return data
+
+    def summary(self):
+        d = self.cleaned_data
+        return [
+            ("When", f"{d['on_date']:%A %-d %B %Y}, {d['starts_at']:%H:%M} to {d['ends_at']:%H:%M}")
+        ]
+
+    def need_fields(self):
+        return dict(self.cleaned_data)
+
+
+class WeeklyForm(forms.Form):
+    """A from/to pair per weekday; leave a day empty when no help is needed then."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day in Weekday:
+            errors = {"invalid": f"Enter a real time for {day.label}, like 09:30"}
+            self.fields[f"{day.name.lower()}_from"] = forms.TimeField(
+                label=f"{day.label} from",
+                required=False,
+                widget=_time_input(),
+                error_messages=errors,
+            )
+            self.fields[f"{day.name.lower()}_to"] = forms.TimeField(
+                label=f"{day.label} to", required=False, widget=_time_input(), error_messages=errors
+            )
+
+    def clean(self):
+        data = super().clean()
+        for day in Weekday:
+            start_field, end_field = f"{day.name.lower()}_from", f"{day.name.lower()}_to"
+            start, end = data.get(start_field), data.get(end_field)
+            if self.has_error(start_field) or self.has_error(end_field):
+                continue
+            if bool(start) != bool(end):
+                self.add_error(
+                    end_field if start else start_field,
+                    f"Enter both times for {day.label}, or neither",
+                )
+            check_time_window(self, start_field, end_field)
+        if not self.errors and not self.slots():
+            raise forms.ValidationError("Enter the times for at least one day")
+        return data
+
+    def slots(self):
+        d = self.cleaned_data
+        return [
+            (day.value, d[f"{day.name.lower()}_from"], d[f"{day.name.lower()}_to"])
+            for day in Weekday
+            if d.get(f"{day.name.lower()}_from") and d.get(f"{day.name.lower()}_to")
+        ]
+
+    def summary(self):
+        return [
+            (
+                "When",
+                "; ".join(f"{Weekday(w).label} {s:%H:%M} to {e:%H:%M}" for w, s, e in self.slots()),
+            )
+        ]
+
+    def need_fields(self):
+        return {"slots": self.slots()}
+
+
+class WhereForm(forms.Form):
+    contact_name = forms.CharField(
+        label="Full name of the person who needs help",
+        max_length=120,
+        error_messages={"required": "Enter the full name of the person who needs help"},
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "autocomplete": "postal-code"}
+        ),
+        error_messages={
+            "required": "Enter a postcode",
+            "max_length": "We do not recognise that postcode. Check it and try again",
+        },
+    )
+    address = forms.CharField(
+        label="Address",
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        help_text="A helper sees this only once you have both agreed to the match.",
+        error_messages={"required": "Enter the address where help is needed"},
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-20",
+                "autocomplete": "tel",
+                "type": "tel",
+            }
+        ),
+        help_text="Shared with the helper only once you have both agreed to the match.",
+    )
+    email = forms.EmailField(
+        label="Email address of the person who needs help (optional)",
+        required=False,
+        help_text="We use it to tell them about the request.",
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+
+    def clean_postcode(self):
+        raw = self.cleaned_data["postcode"]
+        postcode = lookup(raw)
+        if postcode is None:
+            raise forms.ValidationError("We do not recognise that postcode. Check it and try again")
+        if postcode.area_id is None:
+            raise forms.ValidationError(
+                f"{postcode.code} is outside {settings.COUNCIL_AREA}. "
+                f"{settings.SERVICE_NAME} can only find help in {settings.COUNCIL_AREA}"
+            )
+        return postcode
+
+    def summary(self):
+        d = self.cleaned_data
+        rows = [
+            ("Name", d["contact_name"]),
+            ("Address", f"{d['address']}\n{d['postcode'].code}"),
+            ("Phone number", d["phone"] or "Not given"),
+        ]
+        if d["email"]:
+            rows.append(("Their email address", d["email"]))
+        return rows
+
+    def need_fields(self):
+        return dict(self.cleaned_data)
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(
+        label="Preferred language",
+        choices=[("", "No preference"), *LANGUAGES],
+        required=False,
+    )
+    language_required = forms.BooleanField(
+        label="Only someone who speaks this language can help", required=False
+    )
+    dietary_needs = forms.CharField(
+        label="Dietary needs (optional)",
+        max_length=240,
+        required=False,
+        help_text="For example: vegetarian, halal, soft food, diabetic.",
+    )
+    notes_for_provider = forms.CharField(
+        label="Anything a helper should know (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: hard of hearing, a dog in the house, ring the bell twice.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        check_required_language(self)
+        return data
+
+    def summary(self):
+        d = self.cleaned_data
+        language = LANGUAGE_NAMES.get(d["language"], "No preference")
+        if d["language_required"]:
+            language += " (required)"
+        return [
+            ("Language", language),
+            ("Dietary needs", d["dietary_needs"] or "None given"),
+            ("For the helper", d["notes_for_provider"] or "Nothing"),
+        ]
+
+    def need_fields(self):
+        return dict(self.cleaned_data)
+
+
+class NeedChangeForm(forms.Form):
+    """One page to change a need that has no helper yet."""
+
+    details = WhatForm.base_fields["details"]
+    urgency = WhenForm.base_fields["urgency"]
+    contact_name = WhereForm.base_fields["contact_name"]
+    address = WhereForm.base_fields["address"]
+    phone = WhereForm.base_fields["phone"]
+    email = WhereForm.base_fields["email"]
+    language = PreferencesForm.base_fields["language"]
+    language_required = PreferencesForm.base_fields["language_required"]
+    dietary_needs = PreferencesForm.base_fields["dietary_needs"]
+    notes_for_provider = PreferencesForm.base_fields["notes_for_provider"]
+
+    def clean(self):
+        data = super().clean()
+        check_required_language(self)
+        return data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing the request? (optional)",
+        max_length=240,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PhoneConsentForm(forms.Form):
+    """Staff taking a request by phone record consent the same way a referrer does."""
+
+    consent = ReferralForm.base_fields["consent"]
+    best_interest_reason = ReferralForm.base_fields["best_interest_reason"]
+    best_interest_decided_by = ReferralForm.base_fields["best_interest_decided_by"]
+
+    def clean(self):
+        data = super().clean()
+        check_best_interest(self)
+        return data
+
+    def need_fields(self):
+        return dict(self.cleaned_data)

@@ -1,0 +1,237 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.exceptions import TransitionError
+from services.constants import NEED_EDITABLE, Channel, Schedule
+from services.filters import NeedFilter
+from services.forms import (
+    NeedChangeForm,
+    OneOffForm,
+    PreferencesForm,
+    ReferralForm,
+    WeeklyForm,
+    WhatForm,
+    WhenForm,
+    WhereForm,
+    WhoForm,
+    WithdrawForm,
+)
+from services.journey import Journey, Step
+from services.needs import need_submit, need_update, need_withdraw
+from services.selectors import needs_visible_to
+
+
+def _for_someone_else(draft):
+    return draft.get("who", {}).get("for_whom") == "someone_else"
+
+
+def _schedule_is(value):
+    return lambda draft: draft.get("when", {}).get("schedule") == value
+
+
+REQUEST_HELP_STEPS = [
+    Step("who", WhoForm, "Who needs help?"),
+    Step(
+        "referral",
+        ReferralForm,
+        "About you",
+        applies=_for_someone_else,
+        hint="We need to know who is asking, how to reach you, and that the person agrees.",
+    ),
+    Step("what", WhatForm, "What help is needed?"),
+    Step("when", WhenForm, "When is help needed?"),
+    Step("date", OneOffForm, "Which day, and what time?", applies=_schedule_is(Schedule.ONE_OFF)),
+    Step(
+        "weekly",
+        WeeklyForm,
+        "Which days, and what times?",
+        applies=_schedule_is(Schedule.WEEKLY),
+        hint="Fill in the days help is needed each week. Leave the other days empty.",
+        template="services/request_help/step_weekly.html",
+    ),
+    Step("where", WhereForm, "Where is help needed?"),
+    Step("preferences", PreferencesForm, "Anything else a helper should know?"),
+]
+
+
+def request_help_journey(request):
+    return Journey(
+        session=request.session,
+        key="request_help",
+        steps=REQUEST_HELP_STEPS,
+        url_name="needs:step",
+        check_url_name="needs:check",
+    )
+
+
+@login_required
+def request_help_start(request):
+    return render(
+        request, "services/request_help/start.html", {"first_step": REQUEST_HELP_STEPS[0]}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_help_step(request, step):
+    journey = request_help_journey(request)
+    current = journey.step(step)
+    if current is None or not current.applies(journey.draft):
+        raise Http404("No such step")
+    missing = journey.first_incomplete()
+    steps = journey.applicable()
+    if missing and steps.index(missing) < steps.index(current):
+        return redirect(journey.url(missing))
+
+    changing = request.GET.get("change") == "1"
+    if request.method == "POST":
+        form = journey.save(current, request.POST)
+        if form.is_valid():
+            return redirect(journey.next_url(current, changing))
+    else:
+        form = journey.form(current)
+    previous = journey.previous(current)
+    return render(
+        request,
+        current.template,
+        {
+            "step": current,
+            "form": form,
+            "back_url": journey.url(previous) if previous else None,
+            "changing": changing,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_help_check(request):
+    journey = request_help_journey(request)
+    validated = journey.validated_forms()
+    if (
+        not validated
+        or any(not form.is_valid() for _, form in validated)
+        or journey.first_incomplete()
+    ):
+        broken = next((step for step, form in validated if not form.is_valid()), None)
+        return redirect(journey.url(broken or journey.first_incomplete() or REQUEST_HELP_STEPS[0]))
+
+    if request.method == "POST":
+        fields = {}
+        for _, form in validated:
+            fields.update(form.need_fields())
+        referral = _for_someone_else(journey.draft)
+        try:
+            need = need_submit(
+                requested_by=request.user,
+                channel=Channel.REFERRAL if referral else Channel.SELF,
+                **fields,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("needs:check")
+        journey.clear()
+        return redirect("needs:submitted", reference=need.reference)
+
+    sections = [
+        {"step": step, "rows": form.summary(), "change_url": f"{journey.url(step)}?change=1"}
+        for step, form in validated
+    ]
+    return render(request, "services/request_help/check.html", {"sections": sections})
+
+
+@login_required
+def request_help_submitted(request, reference):
+    need = get_object_or_404(needs_visible_to(request.user), reference=reference)
+    return render(request, "services/request_help/submitted.html", {"need": need})
+
+
+@login_required
+def need_list(request):
+    needs = (
+        needs_visible_to(request.user).select_related("category", "area").prefetch_related("slots")
+    )
+    filterset = NeedFilter(request.GET, queryset=needs)
+    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    return render(request, "services/needs/list.html", {"filter": filterset, "page": page})
+
+
+def _own_need(request, reference):
+    return get_object_or_404(
+        needs_visible_to(request.user).select_related("category", "area", "programme"),
+        reference=reference,
+    )
+
+
+@login_required
+def need_detail(request, reference):
+    need = _own_need(request, reference)
+    return render(
+        request,
+        "services/needs/detail.html",
+        {"need": need, "editable": need.status in NEED_EDITABLE},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_change(request, reference):
+    need = _own_need(request, reference)
+    if need.status not in NEED_EDITABLE:
+        messages.error(request, "This request can no longer be changed or withdrawn.")
+        return redirect("needs:detail", reference=need.reference)
+    one_off = need.schedule == Schedule.ONE_OFF
+    if request.method == "POST":
+        form = NeedChangeForm(request.POST)
+        when = OneOffForm(request.POST, prefix="when") if one_off else None
+        if form.is_valid() and (when is None or when.is_valid()):
+            changes = {**form.cleaned_data, **(when.cleaned_data if when else {})}
+            try:
+                need_update(need=need, actor=request.user, **changes)
+            except (TransitionError, ValidationError) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            else:
+                messages.success(request, "Your changes have been saved.")
+            return redirect("needs:detail", reference=need.reference)
+    else:
+        form = NeedChangeForm(
+            initial={name: getattr(need, name) for name in NeedChangeForm.base_fields}
+        )
+        when = (
+            OneOffForm(
+                prefix="when",
+                initial={
+                    "on_date": need.on_date,
+                    "starts_at": need.starts_at,
+                    "ends_at": need.ends_at,
+                },
+            )
+            if one_off
+            else None
+        )
+    return render(request, "services/needs/change.html", {"need": need, "form": form, "when": when})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_withdraw_view(request, reference):
+    need = _own_need(request, reference)
+    if need.status not in NEED_EDITABLE:
+        messages.error(request, "This request can no longer be changed or withdrawn.")
+        return redirect("needs:detail", reference=need.reference)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            need_withdraw(need=need, actor=request.user, reason=form.cleaned_data["reason"])
+        except TransitionError as error:
+            messages.error(request, str(error))
+            return redirect("needs:detail", reference=need.reference)
+        messages.success(request, f"Request {need.reference} has been withdrawn.")
+        return redirect("needs:list")
+    return render(request, "services/needs/withdraw.html", {"need": need, "form": form})
