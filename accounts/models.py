@@ -176,6 +176,10 @@ class ProviderProfile(models.Model):
     def is_active(self):
         return self.status == ProviderStatus.ACTIVE
 
+    @property
+    def average_rating(self):
+        return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
+
 
 class ProviderProfileUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(ProviderProfile, on_delete=models.CASCADE)

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class MatchmakingConfig(AppConfig):
     name = "matchmaking"
     verbose_name = "Matchmaking"
+
+    def ready(self):
+        from services.signals import need_opened
+
+        need_opened.connect(_offer_new_need, dispatch_uid="matchmaking.offer_new_need")
+
+
+def _offer_new_need(sender, need, **kwargs):
+    from matchmaking.tasks import offer_need
+
+    offer_need.enqueue(need.pk)

@@ -19,8 +19,10 @@ LIVE_STATUSES = (
     MatchStatus.ACCEPTED,
     MatchStatus.ACTIVE,
 )
-# Statuses that hold one of the provider's places.
+# Statuses that hold one of the provider's places when the engine looks for someone free.
 CAPACITY_STATUSES = (MatchStatus.OFFERED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+# Commitments: a provider can never accept more of these than their capacity.
+COMMITTED_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
 
 
 class ProposedBy(models.TextChoices):
@@ -32,3 +34,16 @@ class ProposedBy(models.TextChoices):
 class DeclinedBy(models.TextChoices):
     PROVIDER = "provider", "Provider"
     RESIDENT = "resident", "Resident (asked for someone else)"
+
+
+# What each score component means, for residents and staff reading an explanation.
+COMPONENT_LABELS = {
+    "proximity": "Lives nearby",
+    "trust": "Ratings from other people",
+    "reliability": "Keeps their commitments",
+    "availability": "Free at the times needed",
+    "continuity": "Has helped before",
+    "language": "Speaks the preferred language",
+    "load": "Has time to spare",
+    "fairness": "Shares the work fairly",
+}

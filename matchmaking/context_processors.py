@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.urls import reverse
 
 
 def council(request):
@@ -11,6 +12,20 @@ def council(request):
 
 
 def navigation(request):
-    """Header links for the signed-in person; each part of the site adds its own."""
-    items = []
+    """Header links for the signed-in person, by what they do here (one query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    from matchmaking.notifications import navigation_facts
+
+    facts = navigation_facts(user)
+    items = [{"url": reverse("needs:list"), "label": "Your requests"}]
+    if facts["is_provider"]:
+        items.append({"url": reverse("matchmaking:offer_list"), "label": "Help requests"})
+        items.append({"url": reverse("providers:dashboard"), "label": "Your helper profile"})
+    else:
+        items.append({"url": reverse("providers:start"), "label": "Offer help"})
+    unread = facts["unread"]
+    label = f"Notifications ({unread})" if unread else "Notifications"
+    items.append({"url": reverse("matchmaking:notifications"), "label": label})
     return {"nav_items": items}

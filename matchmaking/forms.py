@@ -4,6 +4,7 @@ The renderer's bound field adds the GOV.UK class for each widget type and the
 error modifier, so templates render `{{ form }}` and never repeat the markup.
 """
 
+from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
@@ -46,3 +47,22 @@ class GovukBoundField(BoundField):
 
 class GovukFormRenderer(TemplatesSetting):
     bound_field_class = GovukBoundField
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=240,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give a reason", "max_length": "Use 240 characters or fewer"},
+    )
+
+
+class OptionalReasonForm(ReasonForm):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        max_length=240,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "Use 240 characters or fewer"},
+    )

@@ -1,15 +1,28 @@
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from accounts.models import ProviderProfile
-from matchmaking.constants import LIVE_STATUSES, DeclinedBy, MatchStatus, ProposedBy
+from matchmaking.constants import (
+    COMPONENT_LABELS,
+    LIVE_STATUSES,
+    DeclinedBy,
+    MatchStatus,
+    ProposedBy,
+)
 from services.models import Need
 
 
 class MatchQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
+
+    def for_provider(self, user):
+        return self.filter(provider__user=user)
+
+    def for_resident(self, user):
+        return self.filter(Q(need__requested_by=user) | Q(need__resident=user))
 
 
 class Match(models.Model):
@@ -86,6 +99,28 @@ class Match(models.Model):
     def is_live(self):
         return self.status in LIVE_STATUSES
 
+    @property
+    def shares_contact_details(self):
+        """Address and phone go to the provider only while both sides have agreed."""
+        return self.status == MatchStatus.ACTIVE
+
+    @property
+    def distance_km(self):
+        return self.explanation.get("distance_km")
+
+    def component_rows(self):
+        """(label, value 0–1, percentage, weight) per score component, for people to read."""
+        components = self.explanation.get("components", {})
+        return [
+            (
+                COMPONENT_LABELS.get(name, name),
+                part["value"],
+                round(part["value"] * 100),
+                part["weight"],
+            )
+            for name, part in components.items()
+        ]
+
 
 class AllocationRun(models.Model):
     """A batch allocation: scope, parameters, figures and duration."""
@@ -108,3 +143,33 @@ class AllocationRun(models.Model):
 
     def __str__(self):
         return f"Allocation run {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class Notification(models.Model):
+    """Something a person should know or act on; also sent by email."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
+            models.Index(
+                fields=["user"], name="notification_unread", condition=Q(read_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self):
+        return self.message
+
+
+auditlog.register(Match)

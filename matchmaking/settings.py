@@ -28,6 +28,8 @@ COUNCIL_NAME = env.str("COUNCIL_NAME", default="Riverside Borough Council")
 COUNCIL_AREA = env.str("COUNCIL_AREA", default="Riverside")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Kith")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="kith@riverside.example.org")
+# Links in emails are absolute; requests are not always at hand (tasks, commands).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "guardian",
+    "auditlog",
     "rest_framework",
     "drf_spectacular",
     "accounts",
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "matchmaking.urls"
@@ -154,6 +158,9 @@ TASKS = {
         )
     }
 }
+
+# --- Matching ---
+OFFER_EXPIRY_HOURS = env.int("OFFER_EXPIRY_HOURS", default=48)
 
 # --- Accounts (django-allauth) ---
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
     path("", include("services.urls")),
+    path("", include("matchmaking.match_urls")),
     path("provide/", include("services.provider_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

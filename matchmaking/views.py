@@ -1,5 +1,230 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.exceptions import TransitionError
+from matchmaking import lifecycle
+from matchmaking.constants import LIVE_STATUSES, MatchStatus
+from matchmaking.forms import OptionalReasonForm, ReasonForm
+from matchmaking.models import Match, Notification
+from services.constants import NEED_FINAL
+from services.forms import WithdrawForm
+from services.selectors import needs_visible_to
 
 
 def home(request):
-    return render(request, "matchmaking/home.html")
+    context = {}
+    if request.user.is_authenticated:
+        context = {
+            "request_help_url": reverse("needs:start"),
+            "offer_help_url": reverse(
+                "providers:dashboard"
+                if hasattr(request.user, "provider_profile")
+                else "providers:start"
+            ),
+        }
+    return render(request, "matchmaking/home.html", context)
+
+
+def _act(request, action, **kwargs):
+    """Run one lifecycle function; a refusal becomes a message, never an error page."""
+    try:
+        action(actor=request.user, **kwargs)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return False
+    return True
+
+
+# --- the provider's side --------------------------------------------------------------------
+
+
+def _provider_match(request, pk):
+    return get_object_or_404(
+        Match.objects.for_provider(request.user).select_related("need__category", "provider__user"),
+        pk=pk,
+    )
+
+
+@login_required
+def offer_list(request):
+    matches = (
+        Match.objects.for_provider(request.user)
+        .select_related("need__category")
+        .prefetch_related("need__slots")
+        .order_by("-created_at")
+    )
+    waiting = [m for m in matches if m.status == MatchStatus.OFFERED]
+    current = [m for m in matches if m.status in (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)]
+    past = [m for m in matches if m.status not in LIVE_STATUSES][:20]
+    return render(
+        request,
+        "matchmaking/offer_list.html",
+        {"waiting": waiting, "current": current, "past": past},
+    )
+
+
+@login_required
+def offer_detail(request, pk):
+    match = _provider_match(request, pk)
+    return render(
+        request,
+        "matchmaking/offer_detail.html",
+        {
+            "match": match,
+            "need": match.need,
+            "decline_form": OptionalReasonForm(),
+            "cancel_form": ReasonForm(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def offer_accept(request, pk):
+    match = _provider_match(request, pk)
+    if _act(request, lifecycle.match_accept, match=match):
+        messages.success(request, "Thank you. We have asked the resident to confirm.")
+    return redirect("matchmaking:offer_detail", pk=match.pk)
+
+
+@login_required
+@require_POST
+def offer_decline(request, pk):
+    match = _provider_match(request, pk)
+    form = OptionalReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+    elif _act(request, lifecycle.match_decline, match=match, reason=form.cleaned_data["reason"]):
+        messages.success(request, "You declined this request. We will ask someone else.")
+        return redirect("matchmaking:offer_list")
+    return redirect("matchmaking:offer_detail", pk=match.pk)
+
+
+# --- the resident's side --------------------------------------------------------------------
+
+
+def _resident_match(request, pk):
+    return get_object_or_404(
+        Match.objects.for_resident(request.user).select_related("need__category", "provider__user"),
+        pk=pk,
+    )
+
+
+@login_required
+def need_match(request, pk):
+    match = _resident_match(request, pk)
+    return render(
+        request,
+        "matchmaking/need_match.html",
+        {
+            "match": match,
+            "need": match.need,
+            "provider": match.provider,
+            "cancel_form": ReasonForm(),
+            "someone_else_form": OptionalReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def match_confirm(request, pk):
+    match = _resident_match(request, pk)
+    if _act(request, lifecycle.match_confirm, match=match):
+        messages.success(request, "Confirmed. You can now see each other's contact details.")
+    return redirect("matchmaking:need_match", pk=match.pk)
+
+
+@login_required
+@require_POST
+def match_someone_else(request, pk):
+    match = _resident_match(request, pk)
+    form = OptionalReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("matchmaking:need_match", pk=match.pk)
+    if _act(
+        request,
+        lifecycle.match_ask_for_someone_else,
+        match=match,
+        reason=form.cleaned_data["reason"],
+    ):
+        messages.success(request, "We will look for someone else.")
+        return redirect("needs:detail", reference=match.need.reference)
+    return redirect("matchmaking:need_match", pk=match.pk)
+
+
+@login_required
+def need_withdraw(request, reference):
+    need = get_object_or_404(
+        needs_visible_to(request.user).select_related("category"), reference=reference
+    )
+    if need.status in NEED_FINAL:
+        messages.error(request, "This request can no longer be changed or withdrawn.")
+        return redirect("needs:detail", reference=need.reference)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        if _act(request, lifecycle.need_withdraw, need=need, reason=form.cleaned_data["reason"]):
+            messages.success(request, f"Request {need.reference} has been withdrawn.")
+            return redirect("needs:list")
+        return redirect("needs:detail", reference=need.reference)
+    return render(request, "services/needs/withdraw.html", {"need": need, "form": form})
+
+
+# --- either side ----------------------------------------------------------------------------
+
+
+def _party_match(request, pk):
+    """The match if the user is on either side of it; 404 otherwise."""
+    mine = Match.objects.for_provider(request.user) | Match.objects.for_resident(request.user)
+    return get_object_or_404(mine.select_related("need", "provider__user"), pk=pk)
+
+
+def _back_to(request, match):
+    if lifecycle.is_provider_side(match, request.user):
+        return redirect("matchmaking:offer_detail", pk=match.pk)
+    return redirect("matchmaking:need_match", pk=match.pk)
+
+
+@login_required
+@require_POST
+def match_cancel(request, pk):
+    match = _party_match(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for cancelling.")
+    elif _act(request, lifecycle.match_cancel, match=match, reason=form.cleaned_data["reason"]):
+        messages.success(request, "The match was cancelled.")
+    return _back_to(request, match)
+
+
+@login_required
+@require_POST
+def match_complete(request, pk):
+    match = _party_match(request, pk)
+    if _act(request, lifecycle.match_complete, match=match):
+        messages.success(request, "Marked as done. Thank you.")
+    return _back_to(request, match)
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    notifications = Notification.objects.filter(user=request.user)
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    unread_ids = [n.pk for n in page.object_list if n.read_at is None]
+    response = render(
+        request,
+        "matchmaking/notification_list.html",
+        {"page": page, "unread_ids": set(unread_ids)},
+    )
+    Notification.objects.filter(pk__in=unread_ids).update(read_at=timezone.now())
+    return response

@@ -1,5 +1,6 @@
 import secrets
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -199,6 +200,9 @@ class Need(models.Model):
     )
     status_changed_at = models.DateTimeField(default=timezone.now)
     withdrawn_reason = models.CharField(max_length=240, blank=True)
+    unmet_since = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the engine ran out of candidates."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -343,3 +347,6 @@ class Offer(models.Model):
 
 class OfferUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Offer, on_delete=models.CASCADE)
+
+
+auditlog.register(Need, exclude_fields=["updated_at"])

@@ -13,6 +13,7 @@ from accounts.emails import send_templated_email
 from accounts.exceptions import TransitionError
 from services.constants import NEED_EDITABLE, Channel, NeedStatus, Schedule
 from services.models import Need, NeedSlot, Programme
+from services.signals import need_opened
 
 OWNER_PERMISSIONS = ("services.view_need", "services.change_need")
 
@@ -104,6 +105,8 @@ def need_submit(*, requested_by, postcode, slots=(), resident=None, **fields):
         for permission in OWNER_PERMISSIONS:
             assign_perm(permission, user, need)
     _tell_about_new_need(need)
+    if need.status == NeedStatus.OPEN:
+        transaction.on_commit(lambda: need_opened.send(sender=Need, need=need))
     return need
 
 
@@ -153,7 +156,8 @@ def need_update(*, need, actor, postcode=None, slots=None, **changes):
 
 @transaction.atomic
 def need_withdraw(*, need, actor, reason=""):
-    """The resident (or their referrer, or staff) no longer needs this help."""
+    """Mark a need withdrawn. Callers go through matchmaking.lifecycle.need_withdraw,
+    which first cancels any live match (this app cannot see matches)."""
     need = _lock_editable(need)
     need.status = NeedStatus.WITHDRAWN
     need.status_changed_at = timezone.now()

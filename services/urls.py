@@ -12,5 +12,4 @@ urlpatterns = [
     path("requests/<str:reference>/", views.need_detail, name="detail"),
     path("requests/<str:reference>/submitted/", views.request_help_submitted, name="submitted"),
     path("requests/<str:reference>/change/", views.need_change, name="change"),
-    path("requests/<str:reference>/withdraw/", views.need_withdraw_view, name="withdraw"),
 ]

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.exceptions import TransitionError
-from services.constants import NEED_EDITABLE, Channel, Schedule
+from services.constants import NEED_EDITABLE, NEED_FINAL, Channel, Schedule
 from services.filters import NeedFilter
 from services.forms import (
     NeedChangeForm,
@@ -19,10 +19,9 @@ from services.forms import (
     WhenForm,
     WhereForm,
     WhoForm,
-    WithdrawForm,
 )
 from services.journey import Journey, Step
-from services.needs import need_submit, need_update, need_withdraw
+from services.needs import need_submit, need_update
 from services.selectors import needs_visible_to
 
 
@@ -175,7 +174,12 @@ def need_detail(request, reference):
     return render(
         request,
         "services/needs/detail.html",
-        {"need": need, "editable": need.status in NEED_EDITABLE},
+        {
+            "need": need,
+            "editable": need.status in NEED_EDITABLE,
+            "withdrawable": need.status not in NEED_FINAL,
+            "latest_match": need.matches.select_related("provider__user").first(),
+        },
     )
 
 
@@ -184,7 +188,7 @@ def need_detail(request, reference):
 def need_change(request, reference):
     need = _own_need(request, reference)
     if need.status not in NEED_EDITABLE:
-        messages.error(request, "This request can no longer be changed or withdrawn.")
+        messages.error(request, "This request can no longer be changed.")
         return redirect("needs:detail", reference=need.reference)
     one_off = need.schedule == Schedule.ONE_OFF
     if request.method == "POST":
@@ -216,22 +220,3 @@ def need_change(request, reference):
             else None
         )
     return render(request, "services/needs/change.html", {"need": need, "form": form, "when": when})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def need_withdraw_view(request, reference):
-    need = _own_need(request, reference)
-    if need.status not in NEED_EDITABLE:
-        messages.error(request, "This request can no longer be changed or withdrawn.")
-        return redirect("needs:detail", reference=need.reference)
-    form = WithdrawForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            need_withdraw(need=need, actor=request.user, reason=form.cleaned_data["reason"])
-        except TransitionError as error:
-            messages.error(request, str(error))
-            return redirect("needs:detail", reference=need.reference)
-        messages.success(request, f"Request {need.reference} has been withdrawn.")
-        return redirect("needs:list")
-    return render(request, "services/needs/withdraw.html", {"need": need, "form": form})

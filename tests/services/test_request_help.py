@@ -411,9 +411,12 @@ def test_your_requests_take_the_same_queries_however_many_there_are(
 
 def test_another_residents_request_is_404_everywhere(client, resident):
     theirs = NeedFactory()
-    for name in ["needs:detail", "needs:change", "needs:withdraw", "needs:submitted"]:
+    for name in ["needs:detail", "needs:change", "matchmaking:need_withdraw", "needs:submitted"]:
         assert client.get(reverse(name, args=[theirs.reference])).status_code == 404
-    assert client.post(reverse("needs:withdraw", args=[theirs.reference])).status_code == 404
+    assert (
+        client.post(reverse("matchmaking:need_withdraw", args=[theirs.reference])).status_code
+        == 404
+    )
     theirs.refresh_from_db()
     assert theirs.status == NeedStatus.OPEN
 
@@ -468,7 +471,7 @@ def test_change_with_bad_input_changes_nothing(client, resident):
 
 def test_withdraw_a_request_and_not_twice(client, resident):
     need = NeedFactory(requested_by=resident)
-    url = reverse("needs:withdraw", args=[need.reference])
+    url = reverse("matchmaking:need_withdraw", args=[need.reference])
     assert "Are you sure" in client.get(url).content.decode()
     response = client.post(url, {"reason": "No longer needed"}, follow=True)
     assert f"Request {need.reference} has been withdrawn" in response.content.decode()

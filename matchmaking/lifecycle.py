@@ -1,0 +1,480 @@
+"""Every change of a match's state, and the engine's offers.
+
+Each function runs in one transaction, locks the rows whose invariants it guards
+(always in the order need → provider → match, so two transitions cannot deadlock),
+refuses with a TransitionError that explains why, records who did it (django-auditlog
+keeps before/after of each row), and tells the people concerned. Views, the API,
+admin actions and management commands only ever call these.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.constants import ProviderStatus
+from accounts.exceptions import TransitionError
+from accounts.models import ProviderProfile
+from matchmaking.constants import (
+    CAPACITY_STATUSES,
+    COMMITTED_STATUSES,
+    LIVE_STATUSES,
+    DeclinedBy,
+    MatchStatus,
+    ProposedBy,
+)
+from matchmaking.models import Match
+from matchmaking.notifications import notify
+from services import needs as need_writes
+from services.constants import NeedStatus
+from services.models import Need
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    verb: str
+
+
+TRANSITIONS = {
+    "offer": Transition((MatchStatus.PROPOSED,), MatchStatus.OFFERED, "offered"),
+    "accept": Transition((MatchStatus.OFFERED,), MatchStatus.ACCEPTED, "accepted"),
+    "decline": Transition((MatchStatus.OFFERED,), MatchStatus.DECLINED, "declined"),
+    "expire": Transition((MatchStatus.OFFERED,), MatchStatus.EXPIRED, "expired"),
+    "confirm": Transition((MatchStatus.ACCEPTED,), MatchStatus.ACTIVE, "confirmed"),
+    "ask_for_someone_else": Transition(
+        (MatchStatus.ACCEPTED,), MatchStatus.DECLINED, "turned down"
+    ),
+    "cancel": Transition(tuple(LIVE_STATUSES), MatchStatus.CANCELLED, "cancelled"),
+    "complete": Transition((MatchStatus.ACTIVE,), MatchStatus.COMPLETED, "completed"),
+}
+
+
+# --- who may act ----------------------------------------------------------------------------
+
+
+def is_resident_side(match_or_need, user):
+    need = getattr(match_or_need, "need", match_or_need)
+    return user is not None and user.pk in (need.requested_by_id, need.resident_id)
+
+
+def is_provider_side(match, user):
+    return user is not None and match.provider.user_id == user.pk
+
+
+def _is_staff(user):
+    return user is not None and user.is_staff
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise TransitionError(message)
+
+
+# --- locking and the state machine ----------------------------------------------------------
+
+
+def _lock(match):
+    """Lock need, provider and match (in that order) and return fresh copies."""
+    need = Need.objects.select_for_update().get(pk=match.need_id)
+    provider = ProviderProfile.objects.select_for_update().get(pk=match.provider_id)
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    locked.need, locked.provider = need, provider
+    return locked
+
+
+def _move(match, action, now, **fields):
+    transition = TRANSITIONS[action]
+    if match.status not in transition.sources:
+        raise TransitionError(
+            f"This match is {match.get_status_display().lower()}, "
+            f"so it cannot be {transition.verb}."
+        )
+    match.status = transition.target
+    for name, value in fields.items():
+        setattr(match, name, value)
+    if transition.target not in LIVE_STATUSES:
+        match.ended_at = now
+    match.save()
+    return match
+
+
+def _set_need_status(need, status, now):
+    if need.status != status:
+        need.status = status
+        need.status_changed_at = now
+        need.save(update_fields=["status", "status_changed_at", "updated_at"])
+
+
+def _urls(match):
+    return {
+        "provider": reverse("matchmaking:offer_detail", args=[match.pk]),
+        "resident": reverse("matchmaking:need_match", args=[match.pk]),
+    }
+
+
+def _resident_users(need):
+    return [need.requested_by, need.resident]
+
+
+def _first_name(provider):
+    return provider.user.first_name or "Your helper"
+
+
+# --- the engine's offers --------------------------------------------------------------------
+
+
+def _offer(need, provider, *, now, score, explanation, proposed_by, actor=None, reason=""):
+    expires_at = now + datetime.timedelta(hours=settings.OFFER_EXPIRY_HOURS)
+    match = Match.objects.create(
+        need=need,
+        provider=provider,
+        status=MatchStatus.OFFERED,
+        score=score,
+        explanation=explanation,
+        proposed_by=proposed_by,
+        proposed_by_user=actor,
+        staff_reason=reason,
+        offered_at=now,
+        expires_at=expires_at,
+    )
+    ProviderProfile.objects.filter(pk=provider.pk).update(offers_received=F("offers_received") + 1)
+    if need.unmet_since:
+        need.unmet_since = None
+        need.save(update_fields=["unmet_since", "updated_at"])
+    distance = explanation.get("distance_km")
+    near = f" about {distance:.1f} km from you" if distance is not None else ""
+    notify(
+        users=[provider.user],
+        message=(
+            f"Can you help? {need.first_name} needs {need.category.name.lower()}{near}, "
+            f"{need.when_display}. Please answer by {timezone.localtime(expires_at):%-d %B %H:%M}."
+        ),
+        url=_urls(match)["provider"],
+        match=match,
+    )
+    return match
+
+
+def _has_free_place(provider):
+    live = provider.matches.filter(status__in=CAPACITY_STATUSES).count()
+    return provider.status == ProviderStatus.ACTIVE and live < provider.capacity
+
+
+@transaction.atomic
+def need_offer_next(*, need, actor=None, now=None):
+    """Offer the need to the best candidate who has not already turned it down.
+
+    Returns the new offer, or None when the need is not open, already has a live
+    match, or no candidate is left (then it is marked unmet for staff).
+    """
+    now = now or timezone.now()
+    with set_actor(actor):
+        need = Need.objects.select_for_update().select_related("category").get(pk=need.pk)
+        if need.status != NeedStatus.OPEN or need.matches.filter(status__in=LIVE_STATUSES).exists():
+            return None
+        from matchmaking import candidates  # TEMP: until candidates.py lands
+
+        ranking = candidates.rank_need(need, now=now)
+        for scored in ranking.ranked:
+            provider = (
+                ProviderProfile.objects.select_for_update()
+                .select_related("user")
+                .get(pk=scored.provider_id)
+            )
+            # The ranking was read before the lock: check the place is still free.
+            if _has_free_place(provider):
+                return _offer(
+                    need,
+                    provider,
+                    now=now,
+                    score=scored.score,
+                    explanation=scored.explanation,
+                    proposed_by=ProposedBy.ENGINE,
+                )
+        if need.unmet_since is None:
+            need.unmet_since = now
+            need.save(update_fields=["unmet_since", "updated_at"])
+        return None
+
+
+@transaction.atomic
+def need_offer_to(*, need, provider, actor, reason, now=None):
+    """Council staff offer a need to a provider they chose (the reason is kept)."""
+    now = now or timezone.now()
+    _require(_is_staff(actor), "Only council staff can choose a provider by hand.")
+    _require(reason.strip(), "Give a reason for choosing this provider.")
+    with set_actor(actor):
+        need = Need.objects.select_for_update().select_related("category").get(pk=need.pk)
+        provider = (
+            ProviderProfile.objects.select_for_update().select_related("user").get(pk=provider.pk)
+        )
+        _require(need.status == NeedStatus.OPEN, "Only an open need can be offered.")
+        _require(
+            not need.matches.filter(status__in=LIVE_STATUSES).exists(),
+            "This need already has a live match.",
+        )
+        _require(_has_free_place(provider), "This provider is not active or has no free place.")
+        from matchmaking import candidates  # TEMP: until candidates.py lands
+
+        ranking = candidates.rank_need(need, now=now)
+        scored = next((s for s in ranking.ranked if s.provider_id == provider.pk), None)
+        excluded = next((e for e in ranking.excluded if e.provider_id == provider.pk), None)
+        explanation = dict(scored.explanation) if scored else {}
+        if excluded:
+            explanation["staff_override"] = excluded.detail
+        return _offer(
+            need,
+            provider,
+            now=now,
+            score=scored.score if scored else 0.0,
+            explanation=explanation,
+            proposed_by=ProposedBy.STAFF,
+            actor=actor,
+            reason=reason.strip(),
+        )
+
+
+@transaction.atomic
+def match_offer(*, match, actor=None, now=None):
+    """Send a proposed match (from a batch allocation) to its provider."""
+    now = now or timezone.now()
+    with set_actor(actor):
+        match = _lock(match)
+        _require(
+            match.status != MatchStatus.PROPOSED or _has_free_place(match.provider),
+            "This provider is not active or has no free place.",
+        )
+        _move(
+            match,
+            "offer",
+            now,
+            offered_at=now,
+            expires_at=now + datetime.timedelta(hours=settings.OFFER_EXPIRY_HOURS),
+        )
+        ProviderProfile.objects.filter(pk=match.provider_id).update(
+            offers_received=F("offers_received") + 1
+        )
+        notify(
+            users=[match.provider.user],
+            message=(
+                f"Can you help? {match.need.first_name} needs "
+                f"{match.need.category.name.lower()}, {match.need.when_display}."
+            ),
+            url=_urls(match)["provider"],
+            match=match,
+        )
+        return match
+
+
+# --- the provider answers -------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_accept(*, match, actor, now=None):
+    """The provider says yes; the resident is asked to confirm."""
+    now = now or timezone.now()
+    with set_actor(actor):
+        match = _lock(match)
+        _require(is_provider_side(match, actor), "Only the provider can accept this offer.")
+        if match.status == MatchStatus.OFFERED and match.expires_at <= now:
+            raise TransitionError("This offer has expired, so it cannot be accepted.")
+        provider = match.provider
+        _require(provider.status == ProviderStatus.ACTIVE, "Your profile is not active.")
+        committed = provider.matches.filter(status__in=COMMITTED_STATUSES).count()
+        if match.status == MatchStatus.OFFERED and committed >= provider.capacity:
+            raise TransitionError(
+                f"You are already helping {committed} "
+                f"{'person' if committed == 1 else 'people'}, your limit."
+            )
+        _move(match, "accept", now, accepted_at=now)
+        ProviderProfile.objects.filter(pk=provider.pk).update(
+            offers_accepted=F("offers_accepted") + 1
+        )
+        notify(
+            users=_resident_users(match.need),
+            message=(
+                f"{_first_name(provider)} can help with request {match.need.reference}. "
+                "Please confirm, or ask for someone else."
+            ),
+            url=_urls(match)["resident"],
+            match=match,
+        )
+        return match
+
+
+@transaction.atomic
+def match_decline(*, match, actor, reason="", now=None):
+    """The provider says no; the next candidate is asked."""
+    now = now or timezone.now()
+    with set_actor(actor):
+        match = _lock(match)
+        _require(is_provider_side(match, actor), "Only the provider can decline this offer.")
+        _move(match, "decline", now, declined_by=DeclinedBy.PROVIDER, reason=reason[:240])
+        need_offer_next(need=match.need, actor=actor, now=now)
+        return match
+
+
+@transaction.atomic
+def match_expire(*, match, now=None):
+    """An offer not answered in time moves on to the next candidate."""
+    now = now or timezone.now()
+    with set_actor(None):
+        match = _lock(match)
+        if match.status != MatchStatus.OFFERED or match.expires_at > now:
+            raise TransitionError("This offer has not expired.")
+        _move(match, "expire", now)
+        notify(
+            users=[match.provider.user],
+            message=(
+                f"The request for {match.need.category.name.lower()} was not answered in time, "
+                "so we have asked someone else."
+            ),
+            url=_urls(match)["provider"],
+            match=match,
+        )
+        need_offer_next(need=match.need, now=now)
+        return match
+
+
+def expire_offers(*, now=None):
+    """Expire every offer past its time, one transaction each; returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    stale = Match.objects.filter(status=MatchStatus.OFFERED, expires_at__lte=now)
+    for match in stale.only("pk", "need_id", "provider_id").iterator():
+        try:
+            match_expire(match=match, now=now)
+        except TransitionError:
+            continue  # answered or expired by someone else in the meantime
+        expired += 1
+    return expired
+
+
+# --- the resident answers -------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_confirm(*, match, actor, now=None):
+    """The resident says yes: the match is active and contact details are shared."""
+    now = now or timezone.now()
+    with set_actor(actor):
+        match = _lock(match)
+        _require(
+            is_resident_side(match, actor) or _is_staff(actor),
+            "Only the person who asked for help can confirm.",
+        )
+        _move(match, "confirm", now, confirmed_at=now)
+        _set_need_status(match.need, NeedStatus.MATCHED, now)
+        notify(
+            users=[match.provider.user],
+            message=(
+                f"{match.need.first_name} confirmed. You can now see their address and "
+                "phone number."
+            ),
+            url=_urls(match)["provider"],
+            match=match,
+        )
+        return match
+
+
+@transaction.atomic
+def match_ask_for_someone_else(*, match, actor, reason="", now=None):
+    """The resident would rather have someone else; the next candidate is asked."""
+    now = now or timezone.now()
+    with set_actor(actor):
+        match = _lock(match)
+        _require(
+            is_resident_side(match, actor) or _is_staff(actor),
+            "Only the person who asked for help can ask for someone else.",
+        )
+        _move(match, "ask_for_someone_else", now, declined_by=DeclinedBy.RESIDENT, reason=reason)
+        notify(
+            users=[match.provider.user],
+            message="Thank you for offering. This time the resident asked for someone else.",
+            url=_urls(match)["provider"],
+            match=match,
+        )
+        need_offer_next(need=match.need, actor=actor, now=now)
+        return match
+
+
+# --- either side ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_cancel(*, match, actor, reason, now=None, requeue=True):
+    """Either side (or staff) ends a live match; the need goes back to matching."""
+    now = now or timezone.now()
+    _require(reason.strip(), "Give a reason for cancelling.")
+    with set_actor(actor):
+        match = _lock(match)
+        by_provider = is_provider_side(match, actor)
+        _require(
+            by_provider or is_resident_side(match, actor) or _is_staff(actor),
+            "You cannot cancel this match.",
+        )
+        _move(match, "cancel", now, cancelled_by=actor, reason=reason.strip()[:240])
+        if match.need.status == NeedStatus.MATCHED:
+            _set_need_status(match.need, NeedStatus.OPEN, now)
+        others = _resident_users(match.need) if by_provider else [match.provider.user]
+        if _is_staff(actor) and not by_provider and not is_resident_side(match, actor):
+            others = [*_resident_users(match.need), match.provider.user]
+        notify(
+            users=others,
+            message=f"The match for request {match.need.reference} was cancelled: {reason}",
+            url="",
+            match=match,
+        )
+        if requeue:
+            need_offer_next(need=match.need, actor=actor, now=now)
+        return match
+
+
+@transaction.atomic
+def match_complete(*, match, actor, now=None):
+    """The help was given (a weekly arrangement ends here); the need is fulfilled."""
+    now = now or timezone.now()
+    with set_actor(actor):
+        match = _lock(match)
+        _require(
+            is_provider_side(match, actor) or is_resident_side(match, actor) or _is_staff(actor),
+            "You cannot complete this match.",
+        )
+        _move(match, "complete", now)
+        _set_need_status(match.need, NeedStatus.FULFILLED, now)
+        ProviderProfile.objects.filter(pk=match.provider_id).update(
+            matches_completed=F("matches_completed") + 1
+        )
+        others = (
+            _resident_users(match.need) if is_provider_side(match, actor) else [match.provider.user]
+        )
+        notify(
+            users=others,
+            message=f"Request {match.need.reference} was marked as done. Thank you.",
+            url="",
+            match=match,
+        )
+        return match
+
+
+@transaction.atomic
+def need_withdraw(*, need, actor, reason=""):
+    """The resident no longer needs help: cancel any live match, then withdraw."""
+    with set_actor(actor):
+        need = Need.objects.select_for_update().get(pk=need.pk)
+        live = need.matches.filter(status__in=LIVE_STATUSES).first()
+        if live:
+            match_cancel(
+                match=live,
+                actor=actor,
+                reason=reason or "The request was withdrawn.",
+                requeue=False,
+            )
+        return need_writes.need_withdraw(need=need, actor=actor, reason=reason)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from matchmaking import views
+
+app_name = "matchmaking"
+
+urlpatterns = [
+    path("help-requests/", views.offer_list, name="offer_list"),
+    path("help-requests/<int:pk>/", views.offer_detail, name="offer_detail"),
+    path("help-requests/<int:pk>/accept/", views.offer_accept, name="offer_accept"),
+    path("help-requests/<int:pk>/decline/", views.offer_decline, name="offer_decline"),
+    path("matches/<int:pk>/", views.need_match, name="need_match"),
+    path("matches/<int:pk>/confirm/", views.match_confirm, name="match_confirm"),
+    path("matches/<int:pk>/someone-else/", views.match_someone_else, name="match_someone_else"),
+    path("matches/<int:pk>/cancel/", views.match_cancel, name="match_cancel"),
+    path("matches/<int:pk>/complete/", views.match_complete, name="match_complete"),
+    path("requests/<str:reference>/withdraw/", views.need_withdraw, name="need_withdraw"),
+    path("notifications/", views.notification_list, name="notifications"),
+]
