@@ -1,0 +1,479 @@
+"""Forms for the provider's "Offer help" journey, profile edits and one-off offers.
+
+Forms parse and check input a person can fix on the page; the write functions in
+accounts.providers and services.offers re-check every rule. Each journey step form
+can summarise itself for "Check your answers" (`summary`).
+"""
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.constants import LANGUAGES, ProviderKind, Weekday
+from accounts.photos import process_photo
+from services.models import Category
+from services.postcodes import lookup, normalise_postcode
+
+LANGUAGE_NAMES = dict(LANGUAGES)
+KIND_HINTS = {
+    ProviderKind.CARER: "Personal care, a lift, shopping or company, for someone who needs "
+    "a hand at home. Personal care needs an enhanced DBS check.",
+    ProviderKind.COOK: "Cook an extra portion of your own meal for a neighbour, or share a "
+    "cup of tea. You need a food hygiene certificate.",
+    ProviderKind.PEER: "Support someone going through something you have been through "
+    "yourself, such as caring for a parent or a new diagnosis.",
+}
+
+
+def _lookup_postcode(raw):
+    try:
+        code = normalise_postcode(raw)
+    except ValueError:
+        raise forms.ValidationError("Enter a full postcode, like RV1 2AB", code="format") from None
+    postcode = lookup(code)
+    if postcode is None:
+        raise forms.ValidationError(
+            f"We cannot find {code}. Enter a postcode in {settings.COUNCIL_AREA}", code="unknown"
+        )
+    if postcode.area_id is None:
+        raise forms.ValidationError(
+            f"{code} is outside {settings.COUNCIL_AREA}. You can offer help through "
+            f"{settings.SERVICE_NAME} only if you live in {settings.COUNCIL_AREA}",
+            code="outside",
+        )
+    return postcode
+
+
+def _time_input():
+    return forms.TimeInput(
+        format="%H:%M", attrs={"type": "time", "class": "govuk-input govuk-input--width-5"}
+    )
+
+
+def categories_for(kind):
+    """The kinds of help this kind of provider may give (allowed_kinds is a JSON list)."""
+    # JSON `contains` is not available on SQLite; there are only a handful of categories.
+    return Category.objects.filter(pk__in=[c.pk for c in Category.objects.all() if c.allows(kind)])
+
+
+class ChoicesWithHints:
+    """Lets a template render one radios or checkboxes field with a hint under each option."""
+
+    hinted_field = ""
+
+    def hinted(self):
+        return self[self.hinted_field]
+
+    def hinted_options(self):
+        hints = self.option_hints()
+        return [(option, hints.get(str(option.data["value"]), "")) for option in self.hinted()]
+
+    def option_hints(self):
+        return {}
+
+
+class PhotoField(forms.FileField):
+    """A photo upload that yields a clean JPEG (accounts.photos) or a form error."""
+
+    widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+    default_error_messages = {
+        "invalid": "The photo was not uploaded. Try again",
+        "empty": "The selected photo is empty",
+        "missing": "Select a photo to upload",
+        "max_length": "The photo's file name is too long",
+        "contradiction": "Upload a new photo or remove your photo, not both",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", "A JPG, PNG or WebP image, smaller than 5 MB. We remove its location data."
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        if not uploaded or uploaded is initial:
+            return None
+        return process_photo(uploaded)
+
+
+# --- The journey's steps --------------------------------------------------------------
+
+
+class KindForm(ChoicesWithHints, forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of helper are you?",
+        choices=ProviderKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what kind of helper you are",
+            "invalid_choice": "Select what kind of helper you are",
+        },
+    )
+
+    hinted_field = "kind"
+
+    def option_hints(self):
+        return {str(kind): hint for kind, hint in KIND_HINTS.items()}
+
+    def summary(self):
+        return [("Kind of helper", ProviderKind(self.cleaned_data["kind"]).label)]
+
+
+class SkillsForm(ChoicesWithHints, forms.Form):
+    skills = forms.ModelMultipleChoiceField(
+        label="What can you help with?",
+        queryset=Category.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+        error_messages={
+            "required": "Select at least one thing you can help with",
+            "invalid_choice": "Select only things a helper like you can do",
+            "invalid_pk_value": "Select only things a helper like you can do",
+        },
+    )
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].queryset = categories_for(kind)
+
+    hinted_field = "skills"
+
+    def option_hints(self):
+        return {
+            str(category.pk): " ".join(
+                filter(
+                    None,
+                    [
+                        category.description,
+                        "The council will need: " + ", ".join(category.required_check_labels())
+                        if category.required_checks
+                        else "",
+                    ],
+                )
+            )
+            for category in self.fields["skills"].queryset
+        }
+
+    def summary(self):
+        return [("Can help with", "\n".join(c.name for c in self.cleaned_data["skills"]))]
+
+
+class AvailabilityForm(forms.Form):
+    """An optional from/to pair per weekday; a day left empty is a day off."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day in Weekday:
+            errors = {"invalid": f"Enter a real time for {day.label}, like 09:30"}
+            key = day.name.lower()
+            for suffix in ("from", "to"):
+                self.fields[f"{key}_{suffix}"] = forms.TimeField(
+                    label=f"{day.label} {suffix}",
+                    required=False,
+                    widget=_time_input(),
+                    error_messages=errors,
+                )
+
+    @classmethod
+    def initial_from(cls, slots):
+        initial = {}
+        for slot in slots:
+            key = Weekday(slot.weekday).name.lower()
+            initial.setdefault(f"{key}_from", slot.starts_at.strftime("%H:%M"))
+            initial.setdefault(f"{key}_to", slot.ends_at.strftime("%H:%M"))
+        return initial
+
+    def days(self):
+        """(label, [from field, to field]) per weekday, for a one-row-per-day layout."""
+        return [
+            (day.label, [self[f"{day.name.lower()}_from"], self[f"{day.name.lower()}_to"]])
+            for day in Weekday
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for day in Weekday:
+            start_name, end_name = f"{day.name.lower()}_from", f"{day.name.lower()}_to"
+            if self.has_error(start_name) or self.has_error(end_name):
+                continue
+            start, end = data.get(start_name), data.get(end_name)
+            if start and not end:
+                self.add_error(end_name, f"Enter the time you finish on {day.label}")
+            elif end and not start:
+                self.add_error(start_name, f"Enter the time you start on {day.label}")
+            elif start and end and end <= start:
+                self.add_error(
+                    end_name, f"The end time on {day.label} must be after the start time"
+                )
+        if not self.errors and not self.slots():
+            raise forms.ValidationError("Enter the times for at least one day")
+        return data
+
+    def slots(self):
+        data = self.cleaned_data
+        return [
+            (day.value, data[f"{day.name.lower()}_from"], data[f"{day.name.lower()}_to"])
+            for day in Weekday
+            if data.get(f"{day.name.lower()}_from") and data.get(f"{day.name.lower()}_to")
+        ]
+
+    def summary(self):
+        lines = [f"{Weekday(w).label}, {s:%H:%M} to {e:%H:%M}" for w, s, e in self.slots()]
+        return [("When you can help", "\n".join(lines))]
+
+
+class PostcodeMixin:
+    def clean_home_postcode(self):
+        return _lookup_postcode(self.cleaned_data["home_postcode"])
+
+
+class WhereForm(PostcodeMixin, forms.Form):
+    home_postcode = forms.CharField(
+        label="Your home postcode",
+        max_length=10,
+        help_text="Residents see roughly how far away you are, never your address.",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "autocomplete": "postal-code"}
+        ),
+        error_messages={
+            "required": "Enter your home postcode",
+            "max_length": "Enter a full postcode, like RV1 2AB",
+        },
+    )
+    travel_radius_km = forms.DecimalField(
+        label="How far can you travel, in kilometres?",
+        min_value=0.5,
+        max_value=50,
+        max_digits=4,
+        decimal_places=1,
+        help_text="From 0.5 to 50. One kilometre is about a 12-minute walk.",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-4", "inputmode": "decimal"}
+        ),
+        error_messages={
+            "required": "Enter how far you can travel, in kilometres",
+            "invalid": "Enter the distance as a number, like 2 or 2.5",
+            "min_value": "The distance must be 0.5 km or more",
+            "max_value": "The distance must be 50 km or less",
+            "max_digits": "The distance must be 50 km or less",
+            "max_decimal_places": "Enter the distance to one decimal place, like 2.5",
+            "max_whole_digits": "The distance must be 50 km or less",
+        },
+    )
+
+    def summary(self):
+        data = self.cleaned_data
+        return [
+            ("Home postcode", data["home_postcode"].code),
+            ("How far you can travel", f"{data['travel_radius_km'].normalize():f} km"),
+        ]
+
+
+class PeopleForm(forms.Form):
+    capacity = forms.IntegerField(
+        label="How many people could you help at the same time?",
+        min_value=1,
+        max_value=20,
+        help_text="From 1 to 20. You can change this later.",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"}
+        ),
+        error_messages={
+            "required": "Enter how many people you could help at the same time",
+            "invalid": "Enter a whole number, like 2",
+            "min_value": "You must be able to help at least 1 person",
+            "max_value": "Enter 20 people or fewer",
+        },
+    )
+    languages = forms.MultipleChoiceField(
+        label="Which languages do you speak?",
+        choices=LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that you could help someone in.",
+        error_messages={
+            "required": "Select at least one language you speak",
+            "invalid_choice": "Select languages from the list",
+        },
+    )
+
+    def summary(self):
+        data = self.cleaned_data
+        return [
+            ("People at the same time", str(data["capacity"])),
+            ("Languages", ", ".join(LANGUAGE_NAMES[code] for code in data["languages"])),
+        ]
+
+
+class AboutForm(forms.Form):
+    bio = forms.CharField(
+        label="Tell residents a little about yourself",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For example what you enjoy, your experience, and why you want to help. "
+        "Do not include your address or phone number.",
+        error_messages={
+            "required": "Tell residents a little about yourself",
+            "max_length": "Use 1,000 characters or fewer",
+        },
+    )
+    photo = PhotoField(label="A photo of you (optional)", required=False)
+
+    def __init__(self, *args, has_photo=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_photo:
+            self.fields["photo"].label = "Replace your photo (optional)"
+            self.fields["remove_photo"] = forms.BooleanField(
+                label="Remove the photo you added", required=False
+            )
+
+    def summary(self):
+        return [("About you", self.cleaned_data["bio"])]
+
+
+# --- Editing a profile -----------------------------------------------------------------
+
+
+class ProfileForm(PostcodeMixin, ChoicesWithHints, forms.Form):
+    skills = SkillsForm.base_fields["skills"]
+    home_postcode = WhereForm.base_fields["home_postcode"]
+    travel_radius_km = WhereForm.base_fields["travel_radius_km"]
+    capacity = PeopleForm.base_fields["capacity"]
+    languages = PeopleForm.base_fields["languages"]
+    bio = AboutForm.base_fields["bio"]
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].queryset = categories_for(kind)
+
+    hinted_field = "skills"
+    option_hints = SkillsForm.option_hints
+
+
+class PhotoForm(forms.Form):
+    photo = PhotoField(label="Upload a photo of you", required=False)
+
+    def __init__(self, *args, has_photo=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_photo:
+            self.fields["remove_photo"] = forms.BooleanField(
+                label="Remove my photo instead", required=False
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.has_error("photo"):
+            return data
+        if data.get("photo") and data.get("remove_photo"):
+            self.add_error("photo", "Upload a new photo or remove your photo, not both")
+        elif not data.get("photo") and not data.get("remove_photo"):
+            self.add_error("photo", "Select a photo to upload")
+        return data
+
+
+# --- One-off offers --------------------------------------------------------------------
+
+
+class OfferForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label="What are you offering?",
+        queryset=Category.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Select what you are offering",
+            "invalid_choice": "Select what you are offering",
+        },
+    )
+    description = forms.CharField(
+        label="Describe your offer",
+        max_length=240,
+        help_text="For example: two extra portions of a vegetarian curry, or a trip to the "
+        "garden centre.",
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+        error_messages={
+            "required": "Describe your offer",
+            "max_length": "Use 240 characters or fewer",
+        },
+    )
+    portions = forms.IntegerField(
+        label="How many portions? (optional)",
+        required=False,
+        min_value=1,
+        max_value=20,
+        help_text="For meals only.",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"}
+        ),
+        error_messages={
+            "invalid": "Enter the number of portions as a whole number, like 2",
+            "min_value": "Enter at least 1 portion",
+            "max_value": "Enter 20 portions or fewer",
+        },
+    )
+    dietary_notes = forms.CharField(
+        label="Dietary information (optional)",
+        max_length=240,
+        required=False,
+        help_text="For example: vegetarian, contains nuts, halal.",
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+        error_messages={"max_length": "Use 240 characters or fewer"},
+    )
+    on_date = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(
+            format="%Y-%m-%d",
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"},
+        ),
+        error_messages={"required": "Enter the date of your offer", "invalid": "Enter a real date"},
+    )
+    starts_at = forms.TimeField(
+        label="From",
+        widget=_time_input(),
+        error_messages={
+            "required": "Enter the start time",
+            "invalid": "Enter a real start time, like 17:30",
+        },
+    )
+    ends_at = forms.TimeField(
+        label="To",
+        widget=_time_input(),
+        error_messages={
+            "required": "Enter the end time",
+            "invalid": "Enter a real end time, like 19:00",
+        },
+    )
+    max_distance_km = forms.DecimalField(
+        label="How far will you take it, in kilometres?",
+        min_value=0.5,
+        max_value=50,
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-4", "inputmode": "decimal"}
+        ),
+        error_messages={
+            "required": "Enter how far you will take it, in kilometres",
+            "invalid": "Enter the distance as a number, like 2 or 2.5",
+            "min_value": "The distance must be 0.5 km or more",
+            "max_value": "The distance must be 50 km or less",
+            "max_digits": "The distance must be 50 km or less",
+            "max_decimal_places": "Enter the distance to one decimal place, like 2.5",
+            "max_whole_digits": "The distance must be 50 km or less",
+        },
+    )
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = provider.skills.filter(
+            pk__in=categories_for(provider.kind).values("pk")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("on_date") and data["on_date"] < timezone.localdate():
+            self.add_error("on_date", "The date must be today or in the future")
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "The end time must be after the start time")
+        return data

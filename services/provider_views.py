@@ -1,0 +1,530 @@
+"""The provider's side: the "Offer help" journey, their dashboard, profile edits and offers.
+
+Views parse input, call one write function (accounts.providers, services.offers) and render.
+The journey keeps each step's raw answers in the session and validates every step again
+before "Check your answers" and on submit, so a stale draft can never be submitted.
+"""
+
+import functools
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.constants import CheckStatus
+from accounts.exceptions import TransitionError
+from accounts.models import ProviderProfile
+from accounts.providers import (
+    availability_replace,
+    missing_checks,
+    provider_apply,
+    provider_update,
+)
+from services.constants import OfferStatus
+from services.offer_filters import OfferFilter
+from services.offers import offer_create, offer_withdraw, offers_visible_to
+from services.provider_forms import (
+    LANGUAGE_NAMES,
+    AboutForm,
+    AvailabilityForm,
+    KindForm,
+    OfferForm,
+    PeopleForm,
+    PhotoForm,
+    ProfileForm,
+    SkillsForm,
+    WhereForm,
+)
+
+SESSION_KEY = "offer_help"
+PHOTO_DRAFT_DIR = "provider-drafts"
+PHOTO_DRAFT_NAME = re.compile(rf"^{PHOTO_DRAFT_DIR}/[0-9a-f]{{32}}\.jpg$")
+OFFERS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+    form_class: type
+    template: str = "providers/journey/step.html"
+    hint: str = ""
+    kwargs: object = field(default=lambda draft: {})
+
+
+def _kind_of(draft):
+    return {"kind": draft["answers"].get("kind", {}).get("kind")}
+
+
+def _photo_of(draft):
+    return {"has_photo": bool(draft.get("photo"))}
+
+
+STEPS = [
+    Step("kind", "What kind of helper are you?", KindForm, "providers/journey/step_choices.html"),
+    Step(
+        "help",
+        "What can you help with?",
+        SkillsForm,
+        "providers/journey/step_choices.html",
+        kwargs=_kind_of,
+    ),
+    Step(
+        "availability",
+        "When are you available?",
+        AvailabilityForm,
+        "providers/journey/step_availability.html",
+        hint="Enter the times you could usually help each week. Leave the days you cannot "
+        "help empty.",
+    ),
+    Step("where", "Where do you live?", WhereForm),
+    Step("people", "How many people, and in which languages?", PeopleForm),
+    Step("about", "About you", AboutForm, "providers/journey/step_about.html", kwargs=_photo_of),
+]
+STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _profile_of(user):
+    return ProviderProfile.objects.filter(user=user).first()
+
+
+def _add_errors(form, exc):
+    """Show a write function's ValidationError on the form, on the field it names if any."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _draft(request):
+    draft = request.session.get(SESSION_KEY) or {}
+    return {"answers": dict(draft.get("answers", {})), "photo": draft.get("photo")}
+
+
+def _save_draft(request, draft):
+    request.session[SESSION_KEY] = draft
+
+
+def _raw_answers(form, post):
+    """What the person typed, JSON-serialisable, so the step can be validated again later."""
+    raw = {}
+    for name, form_field in form.fields.items():
+        if name in ("photo", "remove_photo"):
+            continue
+        if getattr(form_field.widget, "allow_multiple_selected", False):
+            raw[name] = post.getlist(name)
+        elif post.get(name) not in (None, ""):
+            raw[name] = post.get(name)
+    return raw
+
+
+def _bound_form(step, draft):
+    data = draft["answers"].get(step.slug)
+    if data is None:
+        return None
+    return step.form_class(data=data, **step.kwargs(draft))
+
+
+def _validated(draft):
+    """(first step that is missing or no longer valid, {slug: valid bound form})."""
+    forms_by_slug = {}
+    for step in STEPS:
+        form = _bound_form(step, draft)
+        if form is None or not form.is_valid():
+            return step, forms_by_slug
+        forms_by_slug[step.slug] = form
+    return None, forms_by_slug
+
+
+def _step_url(step):
+    return reverse("providers:step", args=[step.slug])
+
+
+def _draft_photo_name(draft):
+    name = draft.get("photo")
+    if name and PHOTO_DRAFT_NAME.match(name) and default_storage.exists(name):
+        return name
+    return None
+
+
+def _store_draft_photo(draft, photo):
+    _discard_draft_photo(draft)
+    draft["photo"] = default_storage.save(f"{PHOTO_DRAFT_DIR}/{uuid.uuid4().hex}.jpg", photo)
+
+
+def _discard_draft_photo(draft):
+    name = draft.get("photo")
+    if name and PHOTO_DRAFT_NAME.match(name):
+        default_storage.delete(name)
+    draft["photo"] = None
+
+
+def _already_provider(request):
+    if _profile_of(request.user) is not None:
+        messages.info(request, "You have already offered help. This is your helper dashboard.")
+        return redirect("providers:dashboard")
+    return None
+
+
+# --- the "Offer help" journey -----------------------------------------------------------
+
+
+@login_required
+def offer_help_start(request):
+    if response := _already_provider(request):
+        return response
+    return render(request, "providers/journey/start.html", {"first_step_url": _step_url(STEPS[0])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_help_step(request, step):
+    if response := _already_provider(request):
+        return response
+    step = STEPS_BY_SLUG.get(step)
+    if step is None:
+        raise Http404("No such step")
+    draft = _draft(request)
+    first_invalid, _ = _validated(draft)
+    position = STEPS.index(step)
+    if first_invalid is not None and STEPS.index(first_invalid) < position:
+        # No skipping ahead: "what can you help with" depends on the kind chosen first.
+        return redirect(_step_url(first_invalid))
+
+    if request.method == "POST":
+        form = step.form_class(data=request.POST, files=request.FILES, **step.kwargs(draft))
+        if form.is_valid():
+            draft["answers"][step.slug] = _raw_answers(form, request.POST)
+            if step.slug == "about":
+                if form.cleaned_data.get("photo"):
+                    _store_draft_photo(draft, form.cleaned_data["photo"])
+                elif form.cleaned_data.get("remove_photo"):
+                    _discard_draft_photo(draft)
+            _save_draft(request, draft)
+            next_step, _ = _validated(draft)
+            return redirect(_step_url(next_step) if next_step else "providers:check")
+    else:
+        form = step.form_class(initial=draft["answers"].get(step.slug, {}), **step.kwargs(draft))
+
+    back_url = _step_url(STEPS[position - 1]) if position else reverse("providers:start")
+    return render(
+        request,
+        step.template,
+        {
+            "step": step,
+            "form": form,
+            "back_url": back_url,
+            "step_number": position + 1,
+            "step_count": len(STEPS),
+        },
+    )
+
+
+def _summary_sections(forms_by_slug, draft):
+    sections = []
+    for step in STEPS:
+        rows = forms_by_slug[step.slug].summary()
+        if step.slug == "about":
+            rows.append(("Photo", "Added" if _draft_photo_name(draft) else "Not added"))
+        sections.append({"title": step.title, "rows": rows, "change_url": _step_url(step)})
+    return sections
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_help_check(request):
+    if response := _already_provider(request):
+        return response
+    draft = _draft(request)
+    first_invalid, forms_by_slug = _validated(draft)
+    if first_invalid is not None:
+        return redirect(_step_url(first_invalid))
+
+    errors = []
+    if request.method == "POST":
+        data = {}
+        for form in forms_by_slug.values():
+            data.update(form.cleaned_data)
+        postcode = data["home_postcode"]
+        photo_name = _draft_photo_name(draft)
+        photo = None
+        if photo_name:
+            with default_storage.open(photo_name, "rb") as stored:
+                photo = ContentFile(stored.read(), name="photo.jpg")
+        try:
+            provider_apply(
+                user=request.user,
+                kind=data["kind"],
+                bio=data["bio"],
+                languages=data["languages"],
+                home_postcode=postcode.code,
+                latitude=postcode.latitude,
+                longitude=postcode.longitude,
+                travel_radius_km=float(data["travel_radius_km"]),
+                capacity=data["capacity"],
+                photo=photo,
+                availability=forms_by_slug["availability"].slots(),
+                skills=data["skills"],
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            _discard_draft_photo(draft)
+            request.session.pop(SESSION_KEY, None)
+            messages.success(
+                request,
+                "Thank you for offering to help. The council will now check your details.",
+            )
+            return redirect("providers:dashboard")
+
+    return render(
+        request,
+        "providers/journey/check.html",
+        {
+            "sections": _summary_sections(forms_by_slug, draft),
+            "errors": errors,
+            "back_url": _step_url(STEPS[-1]),
+        },
+    )
+
+
+# --- the dashboard and profile edits ----------------------------------------------------
+
+
+def provider_required(view):
+    """Signed in and has a provider profile (passed to the view); otherwise start the journey."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        profile = _profile_of(request.user)
+        if profile is None:
+            return redirect("providers:start")
+        return view(request, profile, *args, **kwargs)
+
+    return wrapper
+
+
+def _check_task(kind, check, on_date):
+    """A task-list row for a required check that is not yet valid."""
+    if check is None:
+        return {"kind": kind, "status": "Not started", "tag": "govuk-tag--blue"}
+    if check.status == CheckStatus.REJECTED:
+        return {"kind": kind, "status": "Not accepted", "tag": "govuk-tag--red"}
+    if check.status == CheckStatus.VERIFIED:
+        return {
+            "kind": kind,
+            "status": f"Expired on {check.expires_at:%-d %B %Y}",
+            "tag": "govuk-tag--red",
+        }
+    return {"kind": kind, "status": "Waiting for the council", "tag": "govuk-tag--yellow"}
+
+
+@provider_required
+def dashboard(request, profile):
+    profile = (
+        ProviderProfile.objects.prefetch_related("skills", "checks", "availability")
+        .select_related("user")
+        .get(pk=profile.pk)
+    )
+    today = timezone.localdate()
+    checks_by_kind = {check.kind: check for check in profile.checks.all()}
+    categories = [
+        {
+            "category": category,
+            "tasks": [
+                _check_task(kind, checks_by_kind.get(kind), today)
+                for kind in missing_checks(profile, category.required_checks, today)
+            ],
+        }
+        for category in profile.skills.all()
+    ]
+    upcoming = (
+        offers_visible_to(request.user)
+        .filter(status=OfferStatus.OPEN, on_date__gte=today)
+        .select_related("category")
+        .order_by("on_date", "starts_at")[:5]
+    )
+    profile_rows = [
+        ("Kind of helper", profile.get_kind_display()),
+        ("Home postcode", profile.home_postcode),
+        ("How far you can travel", f"{profile.travel_radius_km:g} km"),
+        ("People at the same time", str(profile.capacity)),
+        ("Languages", ", ".join(LANGUAGE_NAMES.get(c, c) for c in profile.languages) or "None"),
+        ("About you", profile.bio or "Nothing yet"),
+    ]
+    return render(
+        request,
+        "providers/dashboard.html",
+        {
+            "profile": profile,
+            "profile_rows": profile_rows,
+            "categories": categories,
+            "upcoming_offers": upcoming,
+        },
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request, profile):
+    if request.method == "POST":
+        form = ProfileForm(data=request.POST, kind=profile.kind)
+        if form.is_valid():
+            data = form.cleaned_data
+            postcode = data["home_postcode"]
+            try:
+                provider_update(
+                    profile=profile,
+                    skills=data["skills"],
+                    home_postcode=postcode.code,
+                    latitude=postcode.latitude,
+                    longitude=postcode.longitude,
+                    travel_radius_km=float(data["travel_radius_km"]),
+                    capacity=data["capacity"],
+                    languages=data["languages"],
+                    bio=data["bio"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Your profile has been updated.")
+                return redirect("providers:dashboard")
+    else:
+        form = ProfileForm(
+            kind=profile.kind,
+            initial={
+                "skills": [c.pk for c in profile.skills.all()],
+                "home_postcode": profile.home_postcode,
+                "travel_radius_km": f"{profile.travel_radius_km:g}",
+                "capacity": profile.capacity,
+                "languages": profile.languages,
+                "bio": profile.bio,
+            },
+        )
+    return render(request, "providers/profile_edit.html", {"form": form, "profile": profile})
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def availability_edit(request, profile):
+    if request.method == "POST":
+        form = AvailabilityForm(data=request.POST)
+        if form.is_valid():
+            try:
+                availability_replace(profile=profile, slots=form.slots())
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Your availability has been updated.")
+                return redirect("providers:dashboard")
+    else:
+        form = AvailabilityForm(initial=AvailabilityForm.initial_from(profile.availability.all()))
+    return render(request, "providers/availability_edit.html", {"form": form})
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def photo_edit(request, profile):
+    has_photo = bool(profile.photo)
+    if request.method == "POST":
+        form = PhotoForm(data=request.POST, files=request.FILES, has_photo=has_photo)
+        if form.is_valid():
+            photo = form.cleaned_data["photo"]
+            provider_update(profile=profile, photo=photo)
+            messages.success(
+                request, "Your photo has been updated." if photo else "Your photo has been removed."
+            )
+            return redirect("providers:dashboard")
+    else:
+        form = PhotoForm(has_photo=has_photo)
+    return render(request, "providers/photo_edit.html", {"form": form, "profile": profile})
+
+
+# --- one-off offers ---------------------------------------------------------------------
+
+
+@provider_required
+def offer_list(request, profile):
+    offers = OfferFilter(
+        request.GET,
+        queryset=offers_visible_to(request.user).select_related("category"),
+    )
+    page = Paginator(offers.qs, OFFERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "providers/offers/list.html",
+        {"filter": offers, "page": page, "query": _query_without_page(request)},
+    )
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def offer_new(request, profile):
+    if request.method == "POST":
+        form = OfferForm(data=request.POST, provider=profile)
+        if form.is_valid():
+            try:
+                data = form.cleaned_data
+                offer_create(
+                    provider=profile,
+                    category=data["category"],
+                    description=data["description"],
+                    portions=data["portions"],
+                    dietary_notes=data["dietary_notes"],
+                    on_date=data["on_date"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    max_distance_km=float(data["max_distance_km"]),
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Your offer has been posted.")
+                return redirect("providers:offers")
+    else:
+        form = OfferForm(provider=profile, initial={"max_distance_km": "2"})
+    return render(request, "providers/offers/new.html", {"form": form, "profile": profile})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_withdraw_confirm(request, pk):
+    # Anyone else's offer is a 404, never a 403 or a redirect: it is not theirs to learn of.
+    offer = get_object_or_404(offers_visible_to(request.user).select_related("category"), pk=pk)
+    if request.method == "POST":
+        try:
+            offer_withdraw(offer=offer, actor=request.user)
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Your offer “{offer.description}” has been withdrawn.")
+        return redirect("providers:offers")
+    if offer.status != OfferStatus.OPEN:
+        messages.error(
+            request,
+            f"This offer is {offer.get_status_display().lower()}, so it cannot be withdrawn.",
+        )
+        return redirect("providers:offers")
+    return render(request, "providers/offers/withdraw.html", {"offer": offer})
