@@ -30,11 +30,13 @@ class GovukBoundField(BoundField):
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
-        if "class" not in widget.attrs:
-            css = WIDGET_CLASSES.get(self.widget_type, "govuk-input")
-            if self.errors and css in ERROR_MODIFIERS:
-                css = f"{css} {ERROR_MODIFIERS[css]}"
-            attrs["class"] = css
+        css = widget.attrs.get("class") or WIDGET_CLASSES.get(self.widget_type, "govuk-input")
+        if self.errors:
+            # Inputs with their own width class still get the error border.
+            base = next((name for name in ERROR_MODIFIERS if name in css.split()), None)
+            if base:
+                css = f"{css} {ERROR_MODIFIERS[base]}"
+        attrs["class"] = css
         described_by = []
         if self.help_text:
             described_by.append(f"{self.auto_id}_helptext")

@@ -1,23 +1,30 @@
+import importlib
+
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.apps import apps
+from django.contrib.auth.models import Group
 
 from accounts.constants import ROLE_GROUPS
 
+migration = importlib.import_module("accounts.migrations.0002_groups")
 
-@pytest.mark.django_db(transaction=True)
-def test_group_migration_creates_and_removes_the_role_groups():
-    executor = MigrationExecutor(connection)
-    try:
-        executor.migrate([("accounts", "0001_initial")])
-        apps = executor.loader.project_state([("accounts", "0001_initial")]).apps
-        assert not apps.get_model("auth", "Group").objects.filter(name__in=ROLE_GROUPS).exists()
+pytestmark = pytest.mark.django_db
 
-        executor.loader.build_graph()
-        executor.migrate([("accounts", "0002_groups")])
-        apps = executor.loader.project_state([("accounts", "0002_groups")]).apps
-        names = set(apps.get_model("auth", "Group").objects.values_list("name", flat=True))
-        assert names >= set(ROLE_GROUPS)
-    finally:
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
+
+def test_migrate_leaves_the_role_groups_in_place():
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_GROUPS)
+
+
+def test_the_group_migration_reverses_and_runs_again_without_duplicates():
+    migration.remove_groups(apps, None)
+    assert not Group.objects.filter(name__in=ROLE_GROUPS).exists()
+
+    migration.create_groups(apps, None)
+    migration.create_groups(apps, None)
+    assert sorted(
+        Group.objects.filter(name__in=ROLE_GROUPS).values_list("name", flat=True)
+    ) == sorted(ROLE_GROUPS)
+
+
+def test_the_migration_spells_the_same_names_as_the_code():
+    assert set(migration.GROUPS) == set(ROLE_GROUPS)

@@ -1,5 +1,4 @@
 import datetime
-import importlib
 import re
 from io import BytesIO
 
@@ -9,7 +8,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from accounts.models import ProviderProfile
-from services.models import Category, Offer
+from services.models import Offer
 from tests.factories import PASSWORD, UserFactory
 from tests.provider_factories import AreaFactory, PostcodeFactory
 
@@ -19,12 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def place(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    # A transactional test before this one flushes the categories the migration seeded.
-    seeded = importlib.import_module("services.migrations.0002_categories").CATEGORIES
-    for position, fields in enumerate(seeded):
-        Category.objects.update_or_create(
-            slug=fields["slug"], defaults={**fields, "position": position}
-        )
     return PostcodeFactory(code="RV1 1AA", area=AreaFactory(name="Northgate"))
 
 

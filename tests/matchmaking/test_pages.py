@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, category
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,13 @@ def test_staff_reach_the_admin_and_residents_do_not(client):
     assert client.get(reverse("admin:index")).status_code == 302
     client.force_login(StaffFactory())
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_an_input_with_its_own_width_class_still_shows_its_error(client):
+    client.force_login(UserFactory())
+    client.post(reverse("needs:step", args=["who"]), {"for_whom": "me"})
+    client.post(reverse("needs:step", args=["what"]), {"category": category().pk, "details": "x"})
+    client.post(reverse("needs:step", args=["when"]), {"schedule": "one_off", "urgency": "soon"})
+    response = client.post(reverse("needs:step", args=["date"]), {"on_date": "2020-01-01"})
+    html = response.content.decode()
+    assert 'class="govuk-input govuk-input--width-10 govuk-input--error"' in html
