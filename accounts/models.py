@@ -1,5 +1,6 @@
 import uuid
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -269,3 +270,9 @@ class Check(models.Model):
         return self.status == CheckStatus.VERIFIED and (
             self.expires_at is None or self.expires_at >= day
         )
+
+
+# Every change to these rows is kept: who, when, before and after.
+auditlog.register(ProviderProfile, exclude_fields=["updated_at"])
+auditlog.register(Check)
+auditlog.register(Availability)

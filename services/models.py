@@ -350,3 +350,4 @@ class OfferUserObjectPermission(UserObjectPermissionBase):
 
 
 auditlog.register(Need, exclude_fields=["updated_at"])
+auditlog.register(Offer)
