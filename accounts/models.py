@@ -232,9 +232,10 @@ class Check(models.Model):
     )
     reference = models.CharField("certificate or reference number", max_length=64, blank=True)
     notes = models.TextField(blank=True)
+    # PROTECT: a vetting decision keeps who made it; staff leave by being deactivated.
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="checks_verified",

@@ -204,4 +204,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One line per task state change is too chatty for INFO; failures still show.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }

@@ -1,16 +1,48 @@
-"""Build (or rebuild) the demo borough: areas, staff, commissioner, residents, providers."""
+"""Build (or rebuild) the demo borough.
+
+Areas and postcodes, council staff and a commissioner, a commissioned programme,
+vetted providers of every kind (with availability, checks and photos), residents
+with needs, and matches in every state made through the real lifecycle, so the
+notifications and the audit trail are the ones the service would produce.
+"""
+
+import datetime
+import io
+import random
+import tempfile
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Count
+from django.test.utils import override_settings
+from django.utils import timezone
+from PIL import Image, ImageDraw
 
-from accounts.constants import COMMISSIONERS_GROUP, COUNCIL_STAFF_GROUP
-from accounts.models import User
-from services.models import Area
+from accounts.constants import (
+    COMMISSIONERS_GROUP,
+    COUNCIL_STAFF_GROUP,
+    ProviderKind,
+)
+from accounts.models import ProviderProfile, User
+from accounts.photos import process_photo
+from accounts.providers import provider_apply
+from accounts.vetting import check_record, check_verify, provider_set_status
+from matchmaking import lifecycle
+from matchmaking.constants import MatchStatus
+from matchmaking.models import Match
+from services.constants import Channel, Consent
+from services.models import Area, Category, Need, Postcode, Programme
+from services.needs import need_submit
+from services.offers import offer_create
+from services.postcodes import import_postcodes, write_synthetic_onspd
 
 DEMO_DOMAIN = "demo.kith.example"
 DEMO_PASSWORD = "kith-demo-pass"
+PROGRAMME = "Riverside Help at Home 2026–27"
 
 AREAS = [
     ("Riverside North", "E05999001"),
@@ -31,6 +63,44 @@ PEOPLE = [
     ("peer", "Pat", "Nowak", "Provider (peer supporter)", False, False, None),
 ]
 
+FIRST_NAMES = [
+    "Amara",
+    "Ben",
+    "Cara",
+    "Dev",
+    "Ellie",
+    "Femi",
+    "Grace",
+    "Hassan",
+    "Isla",
+    "Jon",
+    "Kasia",
+    "Leo",
+    "Maya",
+    "Nia",
+    "Omar",
+    "Poppy",
+    "Rafi",
+    "Sofia",
+    "Theo",
+    "Una",
+    "Vik",
+    "Wren",
+    "Yusuf",
+    "Zara",
+    "Alfie",
+    "Bea",
+    "Cal",
+    "Dina",
+    "Evan",
+    "Fern",
+]
+LAST_NAMES = ["Ahmed", "Brown", "Clarke", "Davies", "Edwards", "Fox", "Green", "Hughes"]
+PHOTO_COLOURS = ["#0b5560", "#5694ca", "#912b88", "#d53880", "#f47738", "#00703c"]
+
+GENERATED_PROVIDERS = 36
+GENERATED_RESIDENTS = 12
+
 
 class Command(BaseCommand):
     help = "Create the demo borough. Safe to run again; --reset deletes the demo data first."
@@ -40,27 +110,28 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="Delete existing demo data and start over."
         )
 
-    @transaction.atomic
     def handle(self, *args, reset=False, **options):
         if reset:
             self.reset()
-        areas = [
-            Area.objects.get_or_create(code=code, defaults={"name": name})[0]
-            for name, code in AREAS
-        ]
-        logins = [self.person(*row) for row in PEOPLE]
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo borough ready: {len(areas)} areas, {len(logins)} people.")
-        )
+        # The demo's own emails would flood the console: keep them in memory.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            with transaction.atomic():
+                areas = [
+                    Area.objects.get_or_create(code=code, defaults={"name": name})[0]
+                    for name, code in AREAS
+                ]
+                logins = [self.person(*row) for row in PEOPLE]
+            if not Programme.objects.filter(name=PROGRAMME).exists():
+                self.build_borough(areas)
+            else:
+                self.stdout.write("The demo borough is already built (use --reset to rebuild).")
+        self.stdout.write(self.style.SUCCESS(self.summary()))
         self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
         width = max(len(email) for email, _ in logins)
         for email, role in logins:
             self.stdout.write(f"  {email.ljust(width)}  {role}")
 
-    def reset(self):
-        User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").delete()
-        Area.objects.filter(code__in=[code for _, code in AREAS]).delete()
-        self.stdout.write("Deleted the previous demo data.")
+    # --- people --------------------------------------------------------------------------
 
     def person(self, local, first, last, role, is_staff, is_superuser, group):
         email = f"{local}@{DEMO_DOMAIN}"
@@ -71,6 +142,7 @@ class Command(BaseCommand):
                 "last_name": last,
                 "is_staff": is_staff,
                 "is_superuser": is_superuser,
+                "phone": f"07700 900{len(local):03d}",
             },
         )
         if created:
@@ -82,3 +154,287 @@ class Command(BaseCommand):
         if group:
             user.groups.add(Group.objects.get(name=group))
         return email, role
+
+    def reset(self):
+        demo_users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
+        with transaction.atomic():
+            Need.objects.filter(requested_by__in=demo_users).delete()
+            ProviderProfile.objects.filter(user__in=demo_users).delete()
+            Programme.objects.filter(name=PROGRAMME).delete()
+            demo_users.delete()
+            Area.objects.filter(code__in=[code for _, code in AREAS]).delete()
+        self.stdout.write("Deleted the previous demo data.")
+
+    def summary(self):
+        matches = dict(
+            Match.objects.values_list("status").annotate(count=Count("pk")).order_by("status")
+        )
+        return (
+            f"Demo borough ready: {Area.objects.count()} areas, "
+            f"{Postcode.objects.count()} postcodes, {ProviderProfile.objects.count()} providers, "
+            f"{Need.objects.count()} needs, matches by status {matches}."
+        )
+
+    # --- the borough ---------------------------------------------------------------------
+
+    def build_borough(self, areas):
+        rng = random.Random(7)
+        admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_synthetic_onspd(Path(folder) / "postcodes.csv", 3000, seed=7)
+            import_postcodes(path)
+        postcodes = list(Postcode.objects.filter(area__in=areas).order_by("code"))
+        today = timezone.localdate()
+        Programme.objects.create(
+            name=PROGRAMME,
+            description="Meals, care, company, errands, lifts and peer support at home.",
+            budget=250_000,
+            starts_on=today - datetime.timedelta(days=120),
+            ends_on=today + datetime.timedelta(days=245),
+            target_residents=400,
+            max_distance_km=10,
+        ).categories.set(Category.objects.all())
+        Programme.objects.get(name=PROGRAMME).areas.set(areas)
+
+        providers = self.providers(rng, postcodes, admin)
+        self.residents_and_matches(rng, postcodes, providers, admin, today)
+
+    def providers(self, rng, postcodes, admin):
+        named = {
+            "carer": (
+                ProviderKind.CARER,
+                "Carer for twelve years; happy to help with washing, dressing and a chat.",
+            ),
+            "cook": (
+                ProviderKind.COOK,
+                "I cook a big pot of something most evenings and always have extra.",
+            ),
+            "peer": (
+                ProviderKind.PEER,
+                "I cared for my dad through dementia and know how lonely it can get.",
+            ),
+        }
+        made = {}
+        for local, (kind, bio) in named.items():
+            user = User.objects.get(email=f"{local}@{DEMO_DOMAIN}")
+            made[local] = self.provider(
+                user, kind, bio, postcodes[len(made) * 7], admin, rng, photo=True
+            )
+        kinds = [ProviderKind.CARER, ProviderKind.COOK, ProviderKind.PEER]
+        for n in range(GENERATED_PROVIDERS):
+            first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[n % len(LAST_NAMES)]
+            email = f"helper{n + 1}@{DEMO_DOMAIN}"
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, first_name=first, last_name=last
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            status = "applied" if n % 12 == 5 else "suspended" if n == 11 else "active"
+            made[email] = self.provider(
+                user,
+                kinds[n % 3],
+                f"{first} from {rng.choice(postcodes).area.name}.",
+                rng.choice(postcodes),
+                admin,
+                rng,
+                photo=n < 9,
+                status=status,
+            )
+        return made
+
+    @transaction.atomic
+    def provider(self, user, kind, bio, postcode, admin, rng, *, photo=False, status="active"):
+        skills = [c for c in Category.objects.all() if c.allows(kind)]
+        availability = [
+            (day, datetime.time(rng.choice([8, 9, 10])), datetime.time(rng.choice([15, 17, 19])))
+            for day in sorted(rng.sample(range(7), rng.randint(3, 6)))
+        ]
+        profile = provider_apply(
+            user=user,
+            kind=kind,
+            bio=bio,
+            languages=["en", *rng.sample(["pl", "ur", "pa", "so", "ro"], rng.randint(0, 1))],
+            home_postcode=postcode.code,
+            latitude=postcode.latitude,
+            longitude=postcode.longitude,
+            travel_radius_km=rng.choice([3, 5, 8]),
+            capacity=rng.choice([2, 3]),
+            photo=self.photo(user) if photo else None,
+            availability=availability,
+            skills=skills,
+        )
+        required = sorted({kind for c in skills for kind in c.required_checks})
+        expires = timezone.localdate() + datetime.timedelta(days=rng.randint(200, 900))
+        for check_kind in required:
+            check = check_record(
+                provider=profile, kind=check_kind, reference=f"{rng.randint(10**11, 10**12 - 1)}"
+            )
+            if status != "applied":
+                check_verify(check=check, actor=admin, expires_at=expires)
+        if status in ("active", "suspended"):
+            provider_set_status(profile=profile, action="activate", actor=admin)
+        if status == "suspended":
+            provider_set_status(profile=profile, action="suspend", actor=admin)
+        return profile
+
+    def photo(self, user):
+        image = Image.new("RGB", (600, 600), PHOTO_COLOURS[user.pk % len(PHOTO_COLOURS)])
+        draw = ImageDraw.Draw(image)
+        initials = f"{user.first_name[:1]}{user.last_name[:1]}"
+        draw.text((300, 300), initials, fill="white", anchor="mm", font_size=220)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return process_photo(SimpleUploadedFile("photo.png", buffer.getvalue(), "image/png"))
+
+    # --- residents, needs and matches ----------------------------------------------------
+
+    def need(self, user, postcode, category, days, offer=True, **extra):
+        fields = {
+            "category": Category.objects.get(slug=category),
+            "details": extra.pop("details", "Help would be very welcome."),
+            "schedule": "one_off",
+            "on_date": timezone.localdate() + datetime.timedelta(days=days),
+            "starts_at": datetime.time(11),
+            "ends_at": datetime.time(13),
+            "urgency": "soon",
+            "contact_name": f"{user.first_name} {user.last_name}",
+            "address": f"{(user.pk * 7) % 90 + 1} Orchard Way",
+            "phone": "07700 900111",
+            "channel": Channel.SELF,
+            **extra,
+        }
+        if fields["schedule"] == "weekly":
+            fields.update(on_date=None, starts_at=None, ends_at=None)
+        need = need_submit(requested_by=user, postcode=postcode, **fields)
+        if offer:
+            # Also done by the need_opened signal after commit; doing it here keeps the demo
+            # independent of when callbacks run (no-op when an offer is already out).
+            lifecycle.need_offer_next(need=need)
+        return need
+
+    def directed(self, user, postcode, category, days, provider, admin, **extra):
+        """A need offered to a chosen demo provider, so each demo login has something to do."""
+        with transaction.atomic():
+            need = self.need(user, postcode, category, days, offer=False, **extra)
+            return lifecycle.need_offer_to(
+                need=need, provider=provider, actor=admin, reason="Demo: introduced by staff"
+            )
+
+    def residents_and_matches(self, rng, postcodes, providers, admin, today):
+        rose = User.objects.get(email=f"resident@{DEMO_DOMAIN}")
+        tom = User.objects.get(email=f"resident2@{DEMO_DOMAIN}")
+        carer, cook, peer = providers["carer"], providers["cook"], providers["peer"]
+        near = {p: Postcode.objects.get(code=p.home_postcode) for p in (carer, cook, peer)}
+
+        # Rose: a meal Carlos has accepted (Rose to confirm), weekly company with Pat (active),
+        # and shopping waiting for a provider's answer.
+        meal = self.directed(
+            rose,
+            near[cook],
+            "meals",
+            2,
+            cook,
+            admin,
+            details="A hot lunch, no pork.",
+            dietary_needs="No pork",
+        )
+        lifecycle.match_accept(match=meal, actor=cook.user)
+        company = self.directed(
+            rose,
+            near[peer],
+            "companionship",
+            0,
+            peer,
+            admin,
+            schedule="weekly",
+            slots=[(1, datetime.time(14), datetime.time(16))],
+            details="A cup of tea and a chat on Tuesdays.",
+        )
+        lifecycle.match_accept(match=company, actor=peer.user)
+        lifecycle.match_confirm(match=company, actor=rose)
+        self.directed(
+            rose, near[carer], "shopping", 3, carer, admin, details="Weekly shop from the Co-op."
+        )
+
+        # Tom: personal care active with Chloe; a meal Carlos delivered (completed);
+        # a lift that one helper declined and another cancelled.
+        care = self.directed(
+            tom,
+            near[carer],
+            "personal-care",
+            1,
+            carer,
+            admin,
+            details="Help getting washed and dressed.",
+        )
+        lifecycle.match_accept(match=care, actor=carer.user)
+        lifecycle.match_confirm(match=care, actor=tom)
+        done = self.directed(
+            tom, near[cook], "meals", 1, cook, admin, details="Soup and bread, please."
+        )
+        lifecycle.match_accept(match=done, actor=cook.user)
+        lifecycle.match_confirm(match=done, actor=tom)
+        lifecycle.match_complete(match=done, actor=cook.user)
+        lift = self.need(tom, near[carer], "transport", 4, details="A lift to the eye clinic.")
+        offer = lift.matches.filter(status=MatchStatus.OFFERED).first()
+        if offer:
+            lifecycle.match_decline(
+                match=offer, actor=offer.provider.user, reason="I am away that week"
+            )
+
+        # A referral from a GP practice, with the resident's consent.
+        self.need(
+            tom,
+            rng.choice(postcodes),
+            "companionship",
+            5,
+            channel=Channel.REFERRAL,
+            referrer_name="Dr Helen Ade",
+            referrer_role="gp",
+            referrer_organisation="Old Town Surgery",
+            referrer_email="surgery@oldtown.example",
+            consent=Consent.GIVEN,
+            contact_name="Edith Brown",
+            email="",
+            details="Very isolated since her husband died.",
+        )
+
+        # Generated residents: the engine offers their needs to whoever ranks best.
+        categories = [
+            "meals",
+            "companionship",
+            "shopping",
+            "transport",
+            "peer-support",
+            "personal-care",
+        ]
+        for n in range(GENERATED_RESIDENTS):
+            email = f"neighbour{n + 1}@{DEMO_DOMAIN}"
+            user = User.objects.create_user(
+                email=email,
+                password=DEMO_PASSWORD,
+                first_name=FIRST_NAMES[-n - 1],
+                last_name=LAST_NAMES[-n % len(LAST_NAMES)],
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            need = self.need(
+                user, rng.choice(postcodes), categories[n % len(categories)], rng.randint(1, 10)
+            )
+            offer = need.matches.filter(status=MatchStatus.OFFERED).first()
+            if offer and n % 3 == 0:
+                lifecycle.match_accept(match=offer, actor=offer.provider.user)
+            elif offer and n % 3 == 1:
+                lifecycle.match_accept(match=offer, actor=offer.provider.user)
+                lifecycle.match_confirm(match=offer, actor=user)
+
+        # One-off offers in the Casserole Club style.
+        offer_create(
+            provider=cook,
+            category=Category.objects.get(slug="meals"),
+            description="Two extra portions of vegetable lasagne",
+            portions=2,
+            dietary_notes="Vegetarian",
+            on_date=today + datetime.timedelta(days=3),
+            starts_at=datetime.time(17),
+            ends_at=datetime.time(19),
+            max_distance_km=2,
+        )
