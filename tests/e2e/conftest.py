@@ -1,6 +1,5 @@
 """Browser tests: Playwright drives Debian's chromium against pytest-django's live server."""
 
-import importlib
 import os
 import shutil
 
@@ -32,24 +31,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
-
-
-@pytest.fixture(autouse=True)
-def reference_data(request):
-    """Put back what the data migrations seeded: transactional tests flush every table.
-
-    (serialized_rollback cannot do it here: Playwright runs the test in a greenlet, which
-    has its own Django connection object without the serialized snapshot.)
-    """
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
-
-    for module in ("accounts.migrations.0002_groups", "services.migrations.0002_categories"):
-        migration = importlib.import_module(module)
-        seed = getattr(migration, "create_groups", None) or migration.seed
-        seed(apps, None)
 
 
 @pytest.fixture(scope="session")
