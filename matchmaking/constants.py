@@ -47,3 +47,24 @@ COMPONENT_LABELS = {
     "load": "Has time to spare",
     "fairness": "Shares the work fairly",
 }
+
+
+class RaterRole(models.TextChoices):
+    RESIDENT = "resident", "Resident (about the provider)"
+    PROVIDER = "provider", "Provider (about the resident)"
+
+
+class ConcernKind(models.TextChoices):
+    SAFEGUARDING = "safeguarding", "Safeguarding (someone may be at risk of harm)"
+    NO_SHOW = "no_show", "Did not turn up"
+    CONDUCT = "conduct", "Behaviour or conduct"
+    OTHER = "other", "Something else"
+
+
+class ConcernStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+# A rating can be changed for this long after it is first given.
+RATING_EDIT_DAYS = 7
