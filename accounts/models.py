@@ -242,6 +242,8 @@ class Check(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateField(null=True, blank=True)
+    # Set when the provider and staff were warned that expiry is near; cleared on renewal.
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CheckQuerySet.as_manager()

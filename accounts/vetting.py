@@ -40,6 +40,7 @@ def check_record(*, provider, kind, reference="", notes="", actor=None):
                 "notes": notes,
                 "verified_by": None,
                 "verified_at": None,
+                "expiry_warned_at": None,
             },
         )
         return check
@@ -57,6 +58,7 @@ def check_verify(*, check, actor, expires_at=None, now=None):
         check.verified_by = actor
         check.verified_at = now
         check.expires_at = expires_at
+        check.expiry_warned_at = None
         check.save()
         return check
 

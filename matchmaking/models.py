@@ -58,6 +58,9 @@ class Match(models.Model):
         related_name="+",
     )
     reason = models.CharField(max_length=240, blank=True)
+    flagged = models.CharField(
+        max_length=240, blank=True, help_text="Why staff should look at this live match."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     offered_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
