@@ -8,6 +8,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
+from matchmaking.constants import ConcernKind
+
 WIDGET_CLASSES = {
     "textarea": "govuk-textarea",
     "select": "govuk-select",
@@ -67,4 +69,51 @@ class OptionalReasonForm(ReasonForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": "Use 240 characters or fewer"},
+    )
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label="How was it?",
+        choices=[
+            (5, "5 – Excellent"),
+            (4, "4 – Good"),
+            (3, "3 – All right"),
+            (2, "2 – Poor"),
+            (1, "1 – Very poor"),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a rating from 1 to 5"},
+    )
+    comment = forms.CharField(
+        label="Anything you would like to say? (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Other residents may see this. Do not include addresses or health details.",
+        error_messages={"max_length": "Use 1,000 characters or fewer"},
+    )
+
+
+class ConcernForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What is the concern about?",
+        choices=ConcernKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the concern is about"},
+    )
+    urgent = forms.BooleanField(
+        label="This is urgent: someone may be at risk now",
+        required=False,
+        help_text="If someone is in immediate danger, call 999 first.",
+    )
+    description = forms.CharField(
+        label="What happened?",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Tell us what happened",
+            "max_length": "Use 4,000 characters or fewer",
+        },
     )

@@ -14,6 +14,9 @@ urlpatterns = [
     path("matches/<int:pk>/someone-else/", views.match_someone_else, name="match_someone_else"),
     path("matches/<int:pk>/cancel/", views.match_cancel, name="match_cancel"),
     path("matches/<int:pk>/complete/", views.match_complete, name="match_complete"),
+    path("matches/<int:pk>/rate/", views.match_rate, name="match_rate"),
+    path("matches/<int:pk>/concern/", views.match_concern, name="match_concern"),
+    path("matches/<int:pk>/block/", views.match_block, name="match_block"),
     path("requests/<str:reference>/withdraw/", views.need_withdraw, name="need_withdraw"),
     path("notifications/", views.notification_list, name="notifications"),
 ]

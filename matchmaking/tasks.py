@@ -14,3 +14,10 @@ def offer_need(need_id: int) -> None:
 @task()
 def expire_offers() -> int:
     return lifecycle.expire_offers()
+
+
+@task()
+def check_expiry_sweep() -> list[int]:
+    from matchmaking.safeguarding import check_expiry_sweep as sweep
+
+    return list(sweep())

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import TransitionError
-from matchmaking import lifecycle
+from matchmaking import lifecycle, safeguarding, trust
 from matchmaking.constants import LIVE_STATUSES, MatchStatus
-from matchmaking.forms import OptionalReasonForm, ReasonForm
-from matchmaking.models import Match, Notification
+from matchmaking.forms import ConcernForm, OptionalReasonForm, RatingForm, ReasonForm
+from matchmaking.models import Match, Notification, Rating
 from services.constants import NEED_FINAL
 from services.forms import WithdrawForm
 from services.selectors import needs_visible_to
@@ -30,10 +30,10 @@ def home(request):
     return render(request, "matchmaking/home.html", context)
 
 
-def _act(request, action, **kwargs):
-    """Run one lifecycle function; a refusal becomes a message, never an error page."""
+def _act(request, call):
+    """Run one state change; a refusal becomes a message, never an error page."""
     try:
-        action(actor=request.user, **kwargs)
+        call()
     except TransitionError as error:
         messages.error(request, str(error))
         return False
@@ -88,7 +88,7 @@ def offer_detail(request, pk):
 @require_POST
 def offer_accept(request, pk):
     match = _provider_match(request, pk)
-    if _act(request, lifecycle.match_accept, match=match):
+    if _act(request, lambda: lifecycle.match_accept(actor=request.user, match=match)):
         messages.success(request, "Thank you. We have asked the resident to confirm.")
     return redirect("matchmaking:offer_detail", pk=match.pk)
 
@@ -100,7 +100,12 @@ def offer_decline(request, pk):
     form = OptionalReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["reason"]))
-    elif _act(request, lifecycle.match_decline, match=match, reason=form.cleaned_data["reason"]):
+    elif _act(
+        request,
+        lambda: lifecycle.match_decline(
+            actor=request.user, match=match, reason=form.cleaned_data["reason"]
+        ),
+    ):
         messages.success(request, "You declined this request. We will ask someone else.")
         return redirect("matchmaking:offer_list")
     return redirect("matchmaking:offer_detail", pk=match.pk)
@@ -126,6 +131,7 @@ def need_match(request, pk):
             "match": match,
             "need": match.need,
             "provider": match.provider,
+            "comments": trust.recent_comments(match.provider),
             "cancel_form": ReasonForm(),
             "someone_else_form": OptionalReasonForm(),
         },
@@ -136,7 +142,7 @@ def need_match(request, pk):
 @require_POST
 def match_confirm(request, pk):
     match = _resident_match(request, pk)
-    if _act(request, lifecycle.match_confirm, match=match):
+    if _act(request, lambda: lifecycle.match_confirm(actor=request.user, match=match)):
         messages.success(request, "Confirmed. You can now see each other's contact details.")
     return redirect("matchmaking:need_match", pk=match.pk)
 
@@ -151,9 +157,9 @@ def match_someone_else(request, pk):
         return redirect("matchmaking:need_match", pk=match.pk)
     if _act(
         request,
-        lifecycle.match_ask_for_someone_else,
-        match=match,
-        reason=form.cleaned_data["reason"],
+        lambda: lifecycle.match_ask_for_someone_else(
+            actor=request.user, match=match, reason=form.cleaned_data["reason"]
+        ),
     ):
         messages.success(request, "We will look for someone else.")
         return redirect("needs:detail", reference=match.need.reference)
@@ -170,7 +176,12 @@ def need_withdraw(request, reference):
         return redirect("needs:detail", reference=need.reference)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        if _act(request, lifecycle.need_withdraw, need=need, reason=form.cleaned_data["reason"]):
+        if _act(
+            request,
+            lambda: lifecycle.need_withdraw(
+                actor=request.user, need=need, reason=form.cleaned_data["reason"]
+            ),
+        ):
             messages.success(request, f"Request {need.reference} has been withdrawn.")
             return redirect("needs:list")
         return redirect("needs:detail", reference=need.reference)
@@ -199,7 +210,12 @@ def match_cancel(request, pk):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason for cancelling.")
-    elif _act(request, lifecycle.match_cancel, match=match, reason=form.cleaned_data["reason"]):
+    elif _act(
+        request,
+        lambda: lifecycle.match_cancel(
+            actor=request.user, match=match, reason=form.cleaned_data["reason"]
+        ),
+    ):
         messages.success(request, "The match was cancelled.")
     return _back_to(request, match)
 
@@ -208,9 +224,76 @@ def match_cancel(request, pk):
 @require_POST
 def match_complete(request, pk):
     match = _party_match(request, pk)
-    if _act(request, lifecycle.match_complete, match=match):
+    if _act(request, lambda: lifecycle.match_complete(actor=request.user, match=match)):
         messages.success(request, "Marked as done. Thank you.")
     return _back_to(request, match)
+
+
+@login_required
+def match_rate(request, pk):
+    match = _party_match(request, pk)
+    role = trust.rater_role_for(match, request.user)
+    existing = Rating.objects.filter(match=match, rater_role=role).first()
+    initial = {"score": existing.score, "comment": existing.comment} if existing else None
+    form = RatingForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if existing:
+            done = _act(
+                request, lambda: trust.rating_edit(actor=request.user, rating=existing, **data)
+            )
+        else:
+            done = _act(request, lambda: trust.rating_give(actor=request.user, match=match, **data))
+        if done:
+            messages.success(request, "Thank you for your rating.")
+            return _back_to(request, match)
+    return render(
+        request,
+        "matchmaking/rate.html",
+        {"match": match, "form": form, "existing": existing},
+    )
+
+
+@login_required
+def match_concern(request, pk):
+    match = _party_match(request, pk)
+    other = (
+        match.need.resident or match.need.requested_by
+        if lifecycle.is_provider_side(match, request.user)
+        else match.provider.user
+    )
+    form = ConcernForm(request.POST if request.method == "POST" else None)
+
+    def raise_it():
+        safeguarding.concern_raise(
+            raised_by=request.user, match=match, about=other, **form.cleaned_data
+        )
+
+    if form.is_bound and form.is_valid() and _act(request, raise_it):
+        messages.success(request, "Thank you. We have received your concern and will look at it.")
+        return _back_to(request, match)
+    return render(request, "matchmaking/concern.html", {"match": match, "form": form})
+
+
+@login_required
+def match_block(request, pk):
+    match = _resident_match(request, pk)
+    form = OptionalReasonForm(request.POST if request.method == "POST" else None)
+
+    def block():
+        safeguarding.block_pair(
+            resident=request.user,
+            provider=match.provider,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+
+    if form.is_bound and form.is_valid() and _act(request, block):
+        messages.success(
+            request, f"We will not match you with {match.provider.user.first_name} again."
+        )
+        return redirect("needs:detail", reference=match.need.reference)
+    return render(request, "matchmaking/block.html", {"match": match, "form": form})
 
 
 # --- notifications --------------------------------------------------------------------------

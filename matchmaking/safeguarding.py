@@ -1,0 +1,222 @@
+"""Safeguarding: concerns and the staff actions on them, blocks, and check expiry.
+
+The person who raises a concern is told it was received and when it is resolved, never
+what was done about someone else. Suspending a provider cancels their live matches
+(the residents are told their helper is no longer available) and sends those needs back
+to matching.
+"""
+
+import datetime
+
+from auditlog.context import set_actor
+from django.db import transaction
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.constants import COUNCIL_STAFF_GROUP, CheckKind, CheckStatus, ProviderStatus
+from accounts.exceptions import TransitionError
+from accounts.models import Check, User
+from accounts.vetting import provider_set_status
+from matchmaking import lifecycle
+from matchmaking.constants import LIVE_STATUSES, ConcernKind, ConcernStatus
+from matchmaking.models import Block, Concern, Match
+from matchmaking.notifications import notify
+from services.models import Category
+
+EXPIRY_WARNING_DAYS = 30
+NEUTRAL_CANCEL_REASON = "Your helper is no longer available. We are looking for someone else."
+
+
+def _is_staff(user):
+    return user is not None and user.is_staff
+
+
+def _council_staff():
+    return User.objects.filter(is_active=True, is_staff=True, groups__name=COUNCIL_STAFF_GROUP)
+
+
+def _concern_admin_url(concern):
+    try:
+        return reverse("admin:matchmaking_concern_change", args=[concern.pk])
+    except NoReverseMatch:  # the admin is optional: the notification still goes out
+        return ""
+
+
+# --- concerns --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_raise(*, raised_by, kind, description, urgent=False, match=None, about=None):
+    """Anyone in a match (or staff) reports a concern about the match or a person in it."""
+    if kind not in ConcernKind.values:
+        raise TransitionError("Choose what the concern is about.")
+    if not description.strip():
+        raise TransitionError("Tell us what happened.")
+    if match is None and about is None:
+        raise TransitionError("Say which match or person the concern is about.")
+    if not _is_staff(raised_by):
+        if match is None or not (
+            lifecycle.is_resident_side(match, raised_by)
+            or lifecycle.is_provider_side(match, raised_by)
+        ):
+            raise TransitionError("You can raise a concern about a match you are part of.")
+        others = {match.provider.user_id, match.need.requested_by_id, match.need.resident_id}
+        if about is not None and about.pk not in others:
+            raise TransitionError("You can raise a concern about someone in your match.")
+    with set_actor(raised_by):
+        concern = Concern.objects.create(
+            raised_by=raised_by,
+            match=match,
+            about=about,
+            kind=kind,
+            urgent=urgent or kind == ConcernKind.SAFEGUARDING,
+            description=description.strip()[:4000],
+        )
+    notify(
+        users=[raised_by],
+        message=(
+            "Thank you for telling us. We have received your concern and council staff "
+            "will look at it" + (" today." if concern.urgent else " soon.")
+        ),
+    )
+    if concern.urgent:
+        notify(
+            users=list(_council_staff()),
+            message=f"Urgent concern raised: {concern.get_kind_display()}.",
+            url=_concern_admin_url(concern),
+        )
+    return concern
+
+
+@transaction.atomic
+def concern_resolve(*, concern, actor, resolution, now=None):
+    if not _is_staff(actor):
+        raise TransitionError("Only council staff can resolve concerns.")
+    if not resolution.strip():
+        raise TransitionError("Write a note saying how the concern was resolved.")
+    with set_actor(actor):
+        concern = Concern.objects.select_for_update().get(pk=concern.pk)
+        if concern.status == ConcernStatus.RESOLVED:
+            raise TransitionError("This concern is already resolved.")
+        concern.status = ConcernStatus.RESOLVED
+        concern.resolution = resolution.strip()
+        concern.resolved_by, concern.resolved_at = actor, now or timezone.now()
+        concern.save()
+    # The note is for staff: the person who raised it only learns that it was resolved.
+    notify(
+        users=[concern.raised_by],
+        message="The concern you raised has been looked into and is now resolved. Thank you.",
+    )
+    return concern
+
+
+# --- suspension ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def provider_suspend(*, provider, actor, reason):
+    """Suspend a provider: no new offers, and every live match is cancelled and re-matched."""
+    if not reason.strip():
+        raise TransitionError("Give a reason for the suspension.")
+    # Lock the provider first: an accept running now either finishes before us (and its
+    # match is cancelled below) or waits and then finds the provider suspended.
+    provider = provider_set_status(profile=provider, action="suspend", actor=actor)
+    live = Match.objects.filter(provider=provider, status__in=LIVE_STATUSES)
+    for match in live.select_related("need"):
+        lifecycle.match_cancel(match=match, actor=actor, reason=NEUTRAL_CANCEL_REASON)
+    notify(
+        users=[provider.user],
+        message="Your helper profile has been suspended. Council staff will contact you.",
+    )
+    return provider
+
+
+def provider_reinstate(*, provider, actor):
+    return provider_set_status(profile=provider, action="reinstate", actor=actor)
+
+
+# --- blocks ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def block_pair(*, resident, provider, actor, reason=""):
+    """Never match this resident with this provider again (asked by the resident or staff)."""
+    if not (_is_staff(actor) or actor.pk == resident.pk):
+        raise TransitionError("Only the resident or council staff can block a helper.")
+    with set_actor(actor):
+        block, _ = Block.objects.get_or_create(
+            resident=resident,
+            provider=provider,
+            defaults={"reason": reason.strip()[:240], "created_by": actor},
+        )
+        live = Match.objects.filter(
+            Q(need__resident=resident) | Q(need__requested_by=resident),
+            provider=provider,
+            status__in=LIVE_STATUSES,
+        )
+        for match in live:
+            lifecycle.match_cancel(
+                match=match, actor=actor, reason="The resident asked for someone else."
+            )
+        return block
+
+
+# --- check expiry ----------------------------------------------------------------------------
+
+
+def _categories_needing(kind):
+    return [c for c in Category.objects.all() if kind in c.required_checks]
+
+
+def check_expiry_sweep(*, today=None, now=None):
+    """Daily: warn 30 days before a check expires; flag live matches once it has expired.
+
+    Returns (warned, flagged) counts. Safe to run more than once a day.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    warned = flagged = 0
+    soon = Check.objects.filter(
+        status=CheckStatus.VERIFIED,
+        expires_at__isnull=False,
+        expires_at__gte=today,
+        expires_at__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS),
+        expiry_warned_at__isnull=True,
+        provider__status=ProviderStatus.ACTIVE,
+    ).select_related("provider__user")
+    for check in soon:
+        with transaction.atomic():
+            label = CheckKind(check.kind).label
+            notify(
+                users=[check.provider.user],
+                message=(
+                    f"Your {label} expires on {check.expires_at:%-d %B %Y}. Please renew it so "
+                    "you can keep helping."
+                ),
+                url=reverse("providers:dashboard"),
+            )
+            notify(
+                users=list(_council_staff()),
+                message=(
+                    f"{check.provider.user}'s {label} expires on {check.expires_at:%-d %B %Y}."
+                ),
+            )
+            Check.objects.filter(pk=check.pk).update(expiry_warned_at=now)
+            warned += 1
+
+    expired = Check.objects.filter(status=CheckStatus.VERIFIED, expires_at__lt=today)
+    for check in expired.select_related("provider"):
+        slugs = [c.slug for c in _categories_needing(check.kind)]
+        label = CheckKind(check.kind).label
+        note = f"{label} expired on {check.expires_at:%-d %B %Y}"
+        flagged += (
+            Match.objects.filter(
+                provider_id=check.provider_id,
+                status__in=LIVE_STATUSES,
+                need__category__slug__in=slugs,
+            )
+            .exclude(flagged=note)
+            .update(flagged=note)
+        )
+    return warned, flagged

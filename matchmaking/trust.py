@@ -1,0 +1,149 @@
+"""Ratings: after a completed match each side rates the other once, editable for a week.
+
+Ratings by residents feed the provider's trust figures in the same transaction; hidden
+ratings stop counting. Ratings by providers about residents are for staff only.
+"""
+
+import datetime
+
+from auditlog.context import set_actor
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from accounts.exceptions import TransitionError
+from accounts.models import ProviderProfile
+from accounts.trust import provider_set_rating_figures
+from matchmaking.constants import RATING_EDIT_DAYS, MatchStatus, RaterRole
+from matchmaking.lifecycle import is_provider_side, is_resident_side
+from matchmaking.models import Match, Rating
+from matchmaking.notifications import notify
+
+MAX_COMMENT = 1000
+
+
+def _check_score(score, comment):
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise TransitionError("Choose a rating from 1 to 5.")
+    if len(comment) > MAX_COMMENT:
+        raise TransitionError(f"Keep the comment to {MAX_COMMENT} characters or fewer.")
+
+
+def _refresh_figures(provider_id):
+    """Recount the visible ratings residents gave the provider (one aggregate query)."""
+    figures = Rating.objects.filter(
+        match__provider_id=provider_id, rater_role=RaterRole.RESIDENT, hidden=False
+    ).aggregate(count=Count("pk"), total=Sum("score"))
+    provider_set_rating_figures(
+        provider_id=provider_id, rating_count=figures["count"], rating_sum=figures["total"] or 0
+    )
+
+
+def _lock_provider(provider_id):
+    # Two ratings of the same provider at once must not lose one in the recount.
+    ProviderProfile.objects.select_for_update().filter(pk=provider_id).first()
+
+
+def rater_role_for(match, user):
+    if is_resident_side(match, user):
+        return RaterRole.RESIDENT
+    if is_provider_side(match, user):
+        return RaterRole.PROVIDER
+    return None
+
+
+@transaction.atomic
+def rating_give(*, match, actor, score, comment=""):
+    """Rate the other side of a completed match, once."""
+    with set_actor(actor):
+        _lock_provider(match.provider_id)
+        match = Match.objects.select_related("need", "provider__user").get(pk=match.pk)
+        role = rater_role_for(match, actor)
+        if role is None:
+            raise TransitionError("Only the people in this match can rate it.")
+        if match.status != MatchStatus.COMPLETED:
+            raise TransitionError("You can rate once the help has been given.")
+        if Rating.objects.filter(match=match, rater_role=role).exists():
+            raise TransitionError("You have already rated this match. You can change your rating.")
+        _check_score(score, comment)
+        rating = Rating.objects.create(
+            match=match, rater=actor, rater_role=role, score=score, comment=comment.strip()
+        )
+        if role == RaterRole.RESIDENT:
+            _refresh_figures(match.provider_id)
+            notify(
+                users=[match.provider.user],
+                message=f"{match.need.first_name} rated your help {score} out of 5.",
+                match=match,
+            )
+        return rating
+
+
+def editable_until(rating):
+    return rating.created_at + datetime.timedelta(days=RATING_EDIT_DAYS)
+
+
+@transaction.atomic
+def rating_edit(*, rating, actor, score, comment="", now=None):
+    """The person who gave a rating may change it for a week."""
+    now = now or timezone.now()
+    with set_actor(actor):
+        _lock_provider(rating.match.provider_id)
+        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        if rating.rater_id != getattr(actor, "pk", None):
+            raise TransitionError("Only the person who gave this rating can change it.")
+        if now > editable_until(rating):
+            raise TransitionError(
+                f"Ratings can be changed for {RATING_EDIT_DAYS} days; this one can no longer be."
+            )
+        _check_score(score, comment)
+        rating.score, rating.comment = score, comment.strip()
+        rating.save()
+        if rating.rater_role == RaterRole.RESIDENT:
+            _refresh_figures(rating.match.provider_id)
+        return rating
+
+
+@transaction.atomic
+def rating_hide(*, rating, actor, reason, now=None):
+    """Staff hide a rating (abusive, identifying, untrue); it stops counting."""
+    if actor is None or not actor.is_staff:
+        raise TransitionError("Only council staff can hide ratings.")
+    if not reason.strip():
+        raise TransitionError("Give a reason for hiding the rating.")
+    with set_actor(actor):
+        _lock_provider(rating.match.provider_id)
+        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        rating.hidden, rating.hidden_reason = True, reason.strip()[:240]
+        rating.hidden_by, rating.hidden_at = actor, now or timezone.now()
+        rating.save()
+        _refresh_figures(rating.match.provider_id)
+        return rating
+
+
+@transaction.atomic
+def rating_unhide(*, rating, actor):
+    if actor is None or not actor.is_staff:
+        raise TransitionError("Only council staff can show hidden ratings again.")
+    with set_actor(actor):
+        _lock_provider(rating.match.provider_id)
+        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        rating.hidden, rating.hidden_reason, rating.hidden_by, rating.hidden_at = (
+            False,
+            "",
+            None,
+            None,
+        )
+        rating.save()
+        _refresh_figures(rating.match.provider_id)
+        return rating
+
+
+def recent_comments(provider, limit=3):
+    """Visible comments residents left for this provider, newest first."""
+    return list(
+        Rating.objects.filter(match__provider=provider, rater_role=RaterRole.RESIDENT, hidden=False)
+        .exclude(comment="")
+        .order_by("-created_at")
+        .values("score", "comment", "created_at")[:limit]
+    )
