@@ -17,7 +17,7 @@ from tests.matching import eligible_cook
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_request_accept_confirm_and_complete(browser, live_server):
+def test_request_accept_confirm_and_complete(new_page):
     place = PostcodeFactory(code="RV1 2AB")
     ProgrammeFactory(categories=[category("meals")], areas=[place.area])
     resident = UserFactory(first_name="Rose")
@@ -33,8 +33,8 @@ def test_request_accept_confirm_and_complete(browser, live_server):
     cook.user.phone = "07700 900321"
     cook.user.save()
 
-    as_resident = browser.new_context(base_url=live_server.url).new_page()
-    as_provider = browser.new_context(base_url=live_server.url).new_page()
+    as_resident = new_page()
+    as_provider = new_page()
 
     sign_in(as_resident, resident)
     reference = request_help(as_resident)
