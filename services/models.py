@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from guardian.models import UserObjectPermissionBase
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.constants import CheckKind, ProviderKind, Weekday
 from accounts.models import ProviderProfile
@@ -35,9 +35,26 @@ class Area(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Granted per area (guardian object permission), never model-wide: a model-wide grant
+        # would open every area.
+        permissions = [
+            ("work_in_area", "Can work on needs, providers and matches in this area"),
+        ]
 
     def __str__(self):
         return self.name
+
+
+class AreaUserObjectPermission(UserObjectPermissionBase):
+    """A person's grant on one area (direct foreign key: scoping joins on it, no casts)."""
+
+    content_object = models.ForeignKey(Area, on_delete=models.CASCADE)
+
+
+class AreaGroupObjectPermission(GroupObjectPermissionBase):
+    """A group's grant on one area, e.g. a ward team."""
+
+    content_object = models.ForeignKey(Area, on_delete=models.CASCADE)
 
 
 class Postcode(models.Model):
