@@ -114,22 +114,37 @@ def concern_resolve(*, concern, actor, resolution, now=None):
 # --- suspension ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def provider_suspend(*, provider, actor, reason):
-    """Suspend a provider: no new offers, and every live match is cancelled and re-matched."""
+    """Suspend a provider: no new offers, and every live match is cancelled and re-matched.
+
+    Two steps, each committed on its own, so locks are always taken need → provider →
+    match: first the status (from then on no accept or offer for them can succeed), then
+    each live match. An accept that got in first is cancelled in the second step.
+    """
     if not reason.strip():
         raise TransitionError("Give a reason for the suspension.")
-    # Lock the provider first: an accept running now either finishes before us (and its
-    # match is cancelled below) or waits and then finds the provider suspended.
     provider = provider_set_status(profile=provider, action="suspend", actor=actor)
-    live = Match.objects.filter(provider=provider, status__in=LIVE_STATUSES)
-    for match in live.select_related("need"):
-        lifecycle.match_cancel(match=match, actor=actor, reason=NEUTRAL_CANCEL_REASON)
+    cancel_live_matches(provider=provider, actor=actor)
     notify(
         users=[provider.user],
         message="Your helper profile has been suspended. Council staff will contact you.",
     )
     return provider
+
+
+def cancel_live_matches(*, provider, actor):
+    """Cancel (and re-match) every live match of a provider who may no longer help.
+
+    Safe to run again: a match that ended in the meantime is skipped.
+    """
+    cancelled = 0
+    for match in Match.objects.filter(provider=provider, status__in=LIVE_STATUSES):
+        try:
+            lifecycle.match_cancel(match=match, actor=actor, reason=NEUTRAL_CANCEL_REASON)
+        except TransitionError:
+            continue
+        cancelled += 1
+    return cancelled
 
 
 def provider_reinstate(*, provider, actor):

@@ -6,12 +6,13 @@ import time
 import pytest
 from django.db import connection, connections
 
+from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
-from matchmaking import lifecycle
+from matchmaking import lifecycle, safeguarding
 from matchmaking.constants import LIVE_STATUSES, MatchStatus
 from matchmaking.models import Match
-from tests.factories import NeedFactory
+from tests.factories import NeedFactory, StaffFactory
 from tests.matching import eligible_cook, make_match
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -60,7 +61,8 @@ def without_locks(monkeypatch):
     original_move = lifecycle._move
 
     def slow_move(match, action, now, **fields):
-        time.sleep(0.3)
+        if action == "accept":
+            time.sleep(0.3)
         return original_move(match, action, now, **fields)
 
     monkeypatch.setattr(lifecycle, "_lock", unlocked)
@@ -125,3 +127,36 @@ def test_concurrent_engine_runs_make_one_live_match_per_need():
 
 def test_this_runs_on_postgresql():
     assert connection.vendor == "postgresql"
+
+
+def suspend_while_accepting(suspend_delay=0.0):
+    need = NeedFactory()
+    provider = eligible_cook(need)
+    offer = make_match(need, provider, MatchStatus.OFFERED)
+    staff = StaffFactory()
+
+    def act(which):
+        if which == "accept":
+            lifecycle.match_accept(match=offer, actor=provider.user)
+        else:
+            time.sleep(suspend_delay)
+            safeguarding.provider_suspend(provider=provider, actor=staff, reason="Concern raised")
+
+    outcomes = race(act, ["accept", "suspend"])
+    provider.refresh_from_db()
+    return provider, outcomes
+
+
+def test_suspending_during_an_accept_leaves_a_live_match_without_the_lock(without_locks):
+    # The accept reads the offer first, the suspension lands while it is writing.
+    provider, _ = suspend_while_accepting(suspend_delay=0.1)
+    assert provider.status == ProviderStatus.SUSPENDED
+    assert Match.objects.filter(provider=provider, status__in=LIVE_STATUSES).exists()
+
+
+def test_suspending_during_an_accept_ends_consistent():
+    for delay in (0.0, 0.05, 0.1, 0.0, 0.02):  # whichever arrives first, the end is the same
+        provider, outcomes = suspend_while_accepting(suspend_delay=delay)
+        assert provider.status == ProviderStatus.SUSPENDED
+        assert not Match.objects.filter(provider=provider, status__in=LIVE_STATUSES).exists()
+        assert all(o == "ok" or "cannot be accepted" in o or "not active" in o for o in outcomes)

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from accounts.models import ProviderProfile, User
 from matchmaking.constants import MatchStatus
 from matchmaking.management.commands.demo import DEMO_DOMAIN, DEMO_PASSWORD, PEOPLE
-from matchmaking.models import Match, Notification
+from matchmaking.models import Concern, Match, Notification, Rating
 from services.models import Need, Offer, Postcode
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,10 @@ def test_the_demo_builds_a_borough_runs_twice_and_resets(settings, tmp_path, cap
     assert ProviderProfile.objects.exclude(photo="").exists()
     assert Notification.objects.exists() and Offer.objects.exists()
     assert Postcode.objects.count() > 2000
+    assert (
+        Rating.objects.filter(hidden=True).exists() and Rating.objects.filter(hidden=False).exists()
+    )
+    assert set(Concern.objects.values_list("status", flat=True)) == {"open", "resolved"}
     built = counts()
 
     call_command("demo")

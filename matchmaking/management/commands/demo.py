@@ -31,9 +31,9 @@ from accounts.models import ProviderProfile, User
 from accounts.photos import process_photo
 from accounts.providers import provider_apply
 from accounts.vetting import check_record, check_verify, provider_set_status
-from matchmaking import lifecycle
+from matchmaking import lifecycle, safeguarding, trust
 from matchmaking.constants import MatchStatus
-from matchmaking.models import Match
+from matchmaking.models import Concern, Match
 from services.constants import Channel, Consent
 from services.models import Area, Category, Need, Postcode, Programme
 from services.needs import need_submit
@@ -158,6 +158,8 @@ class Command(BaseCommand):
     def reset(self):
         demo_users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
         with transaction.atomic():
+            # Concerns protect what they are about; the demo's own go first.
+            Concern.objects.filter(raised_by__in=demo_users).delete()
             Need.objects.filter(requested_by__in=demo_users).delete()
             ProviderProfile.objects.filter(user__in=demo_users).delete()
             Programme.objects.filter(name=PROGRAMME).delete()
@@ -287,6 +289,71 @@ class Command(BaseCommand):
 
     # --- residents, needs and matches ----------------------------------------------------
 
+    def rating_history(self, cook, admin):
+        """Carlos's past meals, rated by the diners; Tom's abusive rating comes later."""
+        comments = [
+            (5, "Delicious, and she stayed for a chat."),
+            (5, "Always on time and so kind."),
+            (4, "Lovely food, a little late."),
+            (3, ""),
+        ]
+        for n, (score, comment) in enumerate(comments):
+            email = f"diner{n + 1}@{DEMO_DOMAIN}"
+            neighbour = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, first_name=FIRST_NAMES[n], last_name="Okoro"
+            )
+            EmailAddress.objects.create(user=neighbour, email=email, verified=True, primary=True)
+            match = self.directed(
+                neighbour,
+                Postcode.objects.get(code=cook.home_postcode),
+                "meals",
+                n + 1,
+                cook,
+                admin,
+                details="A hot meal, please.",
+            )
+            lifecycle.match_accept(match=match, actor=cook.user)
+            lifecycle.match_confirm(match=match, actor=neighbour)
+            lifecycle.match_complete(match=match, actor=cook.user)
+            trust.rating_give(match=match, actor=neighbour, score=score, comment=comment)
+            trust.rating_give(match=match, actor=cook.user, score=5, comment="A pleasure.")
+
+    def concerns(self, providers, admin, rose, tom):
+        """A hidden rating, an urgent open concern and a resolved one."""
+        carer = providers["carer"]
+        tom_meal = Match.objects.filter(
+            need__requested_by=tom, status=MatchStatus.COMPLETED
+        ).first()
+        rude = trust.rating_give(
+            match=tom_meal, actor=tom, score=1, comment="Rubbish, and I know where he lives!"
+        )
+        trust.rating_hide(
+            rating=rude, actor=admin, reason="Threatening; staff spoke to the resident."
+        )
+
+        care = Match.objects.get(need__requested_by=tom, provider=carer, status=MatchStatus.ACTIVE)
+        safeguarding.concern_raise(
+            raised_by=carer.user,
+            match=care,
+            about=tom,
+            kind="safeguarding",
+            urgent=True,
+            description="Tom had bruises on his arms and seemed frightened of his visitor.",
+        )
+        company = Match.objects.get(need__requested_by=rose, status=MatchStatus.ACTIVE)
+        late = safeguarding.concern_raise(
+            raised_by=rose,
+            match=company,
+            about=company.provider.user,
+            kind="no_show",
+            description="Pat did not come last Tuesday and did not call.",
+        )
+        safeguarding.concern_resolve(
+            concern=late,
+            actor=admin,
+            resolution="Pat was ill and has apologised; new phone number recorded.",
+        )
+
     def need(self, user, postcode, category, days, offer=True, **extra):
         fields = {
             "category": Category.objects.get(slug=category),
@@ -324,6 +391,7 @@ class Command(BaseCommand):
         tom = User.objects.get(email=f"resident2@{DEMO_DOMAIN}")
         carer, cook, peer = providers["carer"], providers["cook"], providers["peer"]
         near = {p: Postcode.objects.get(code=p.home_postcode) for p in (carer, cook, peer)}
+        self.rating_history(cook, admin)
 
         # Rose: a meal Carlos has accepted (Rose to confirm), weekly company with Pat (active),
         # and shopping waiting for a provider's answer.
@@ -425,6 +493,8 @@ class Command(BaseCommand):
             elif offer and n % 3 == 1:
                 lifecycle.match_accept(match=offer, actor=offer.provider.user)
                 lifecycle.match_confirm(match=offer, actor=user)
+
+        self.concerns(providers, admin, rose, tom)
 
         # One-off offers in the Casserole Club style.
         offer_create(
