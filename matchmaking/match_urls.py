@@ -18,5 +18,8 @@ urlpatterns = [
     path("matches/<int:pk>/concern/", views.match_concern, name="match_concern"),
     path("matches/<int:pk>/block/", views.match_block, name="match_block"),
     path("requests/<str:reference>/withdraw/", views.need_withdraw, name="need_withdraw"),
+    path("account/your-data/", views.your_data, name="your_data"),
+    path("account/your-data/download/", views.your_data_download, name="your_data_download"),
+    path("account/delete/", views.account_delete, name="account_delete"),
     path("notifications/", views.notification_list, name="notifications"),
 ]

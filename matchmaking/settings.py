@@ -163,6 +163,8 @@ TASKS = {
 OFFER_EXPIRY_HOURS = env.int("OFFER_EXPIRY_HOURS", default=48)
 
 # --- Accounts (django-allauth) ---
+# Closed needs are anonymised after this many days (manage.py apply_retention).
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -1,15 +1,26 @@
+import json
+
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import TransitionError
-from matchmaking import lifecycle, safeguarding, trust
+from matchmaking import lifecycle, privacy, safeguarding, trust
 from matchmaking.constants import LIVE_STATUSES, MatchStatus
-from matchmaking.forms import ConcernForm, OptionalReasonForm, RatingForm, ReasonForm
+from matchmaking.forms import (
+    ConcernForm,
+    DeleteAccountForm,
+    OptionalReasonForm,
+    RatingForm,
+    ReasonForm,
+)
 from matchmaking.models import Match, Notification, Rating
 from services.constants import NEED_FINAL
 from services.forms import WithdrawForm
@@ -311,3 +322,31 @@ def notification_list(request):
     )
     Notification.objects.filter(pk__in=unread_ids).update(read_at=timezone.now())
     return response
+
+
+# --- privacy rights -------------------------------------------------------------------------
+
+
+@login_required
+def your_data(request):
+    return render(request, "matchmaking/your_data.html")
+
+
+@login_required
+def your_data_download(request):
+    body = json.dumps(privacy.personal_data(request.user), indent=2, cls=DjangoJSONEncoder)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="kith-my-data.json"'
+    return response
+
+
+@login_required
+def account_delete(request):
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    if form.is_bound and form.is_valid():
+        if _act(request, lambda: privacy.account_delete(user=request.user)):
+            logout(request)
+            messages.success(request, "Your account has been deleted.")
+            return redirect("home")
+        return redirect("matchmaking:your_data")
+    return render(request, "matchmaking/account_delete.html", {"form": form})

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from matchmaking.privacy import apply_retention
+
+
+class Command(BaseCommand):
+    help = "Anonymise needs closed for longer than the retention period (RETENTION_DAYS)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=None, help="Override RETENTION_DAYS.")
+
+    def handle(self, *args, days=None, **options):
+        days = settings.RETENTION_DAYS if days is None else days
+        if days < 30:
+            raise CommandError("The retention period must be at least 30 days.")
+        count = apply_retention(days=days)
+        self.stdout.write(f"Anonymised {count} need(s) closed more than {days} days ago.")

@@ -1,0 +1,168 @@
+"""Privacy rights: a copy of everything held about a person, account deletion, retention.
+
+Deletion and retention anonymise rather than delete where the row also feeds the
+council's anonymous figures (needs, matches, rating scores): the person is gone, the
+count stays. Safeguarding concerns are kept as they are: the council must retain them.
+"""
+
+import datetime
+
+from allauth.account.models import EmailAddress
+from auditlog.context import set_actor
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.fields.files import FieldFile
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from accounts.exceptions import TransitionError
+from accounts.models import ProviderProfile
+from matchmaking import lifecycle
+from matchmaking.constants import LIVE_STATUSES
+from matchmaking.models import Block, Match, Notification, Rating
+from services.constants import NEED_FINAL
+from services.models import Need, Offer
+
+REMOVED = "[removed]"
+NEED_PERSONAL_FIELDS = (
+    "contact_name",
+    "address",
+    "phone",
+    "email",
+    "notes_for_provider",
+    "dietary_needs",
+    "referrer_name",
+    "referrer_organisation",
+    "referrer_phone",
+    "referrer_email",
+    "best_interest_reason",
+    "best_interest_decided_by",
+    "withdrawn_reason",
+)
+
+
+def _plain(instance, exclude=()):
+    data = model_to_dict(instance, exclude=exclude)
+    return {key: _json_value(value) for key, value in data.items()}
+
+
+def _json_value(value):
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, list):
+        return [getattr(item, "pk", item) for item in value]
+    return value
+
+
+def personal_data(user):
+    """Everything the platform holds about `user`, as JSON-ready data."""
+    needs = Need.objects.filter(Q(requested_by=user) | Q(resident=user)).prefetch_related("slots")
+    matches = Match.objects.filter(
+        Q(provider__user=user) | Q(need__requested_by=user) | Q(need__resident=user)
+    )
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "account": _plain(user, exclude=["password", "groups", "user_permissions"]),
+        "email_addresses": list(EmailAddress.objects.filter(user=user).values("email", "verified")),
+        "needs": [
+            {**_plain(need), "slots": [_plain(slot) for slot in need.slots.all()]} for need in needs
+        ],
+        "matches": [
+            _plain(match, exclude=["explanation"]) | {"explanation": match.explanation}
+            for match in matches
+        ],
+        "ratings_given": [_plain(r) for r in Rating.objects.filter(rater=user)],
+        "ratings_received": [
+            {"score": r.score, "comment": r.comment, "created_at": r.created_at.isoformat()}
+            for r in Rating.objects.filter(match__in=matches, hidden=False).exclude(rater=user)
+        ],
+        "concerns_raised": [_plain(c, exclude=["resolution"]) for c in user.concerns_raised.all()],
+        "blocks": [_plain(b) for b in Block.objects.filter(resident=user)],
+        "notifications": [_plain(n) for n in Notification.objects.filter(user=user)],
+    }
+    profile = ProviderProfile.objects.filter(user=user).first()
+    if profile:
+        data["provider_profile"] = {
+            **_plain(profile),
+            "skills": list(profile.skills.values_list("slug", flat=True)),
+            "availability": [_plain(a) for a in profile.availability.all()],
+            "checks": [_plain(c) for c in profile.checks.all()],
+            "offers": [_plain(o) for o in Offer.objects.filter(provider=profile)],
+        }
+    return data
+
+
+def _postcode_sector(code):
+    """'RV1 2AB' → 'RV1 2': enough for area figures, too coarse to find a home."""
+    return code[:-2] if len(code) > 2 else code
+
+
+def anonymise_need(need):
+    for name in NEED_PERSONAL_FIELDS:
+        setattr(need, name, "")
+    need.details = REMOVED
+    need.postcode = _postcode_sector(need.postcode)
+    need.latitude, need.longitude = round(need.latitude, 2), round(need.longitude, 2)
+    need.save()
+
+
+@transaction.atomic
+def account_delete(*, user, actor=None):
+    """Close the account: end live matches properly, then anonymise what must stay."""
+    actor = actor or user
+    if user.is_superuser:
+        raise TransitionError("A superuser account cannot be deleted here.")
+    with set_actor(actor):
+        for match in Match.objects.filter(
+            Q(provider__user=user) | Q(need__requested_by=user) | Q(need__resident=user),
+            status__in=LIVE_STATUSES,
+        ):
+            lifecycle.match_cancel(
+                match=match, actor=actor, reason="The account was closed.", requeue=False
+            )
+        for need in Need.objects.filter(requested_by=user).exclude(status__in=NEED_FINAL):
+            lifecycle.need_withdraw(need=need, actor=actor, reason="The account was closed.")
+        for need in Need.objects.filter(Q(requested_by=user) | Q(resident=user)):
+            anonymise_need(need)
+
+        profile = ProviderProfile.objects.filter(user=user).first()
+        if profile:
+            if profile.photo:
+                profile.photo.delete(save=False)
+            profile.bio, profile.photo, profile.languages = "", "", []
+            profile.home_postcode = _postcode_sector(profile.home_postcode)
+            profile.latitude, profile.longitude = (
+                round(profile.latitude, 2),
+                round(profile.longitude, 2),
+            )
+            if profile.status == "active":
+                profile.status = "suspended"
+            profile.save()
+            Offer.objects.filter(provider=profile, status="open").update(status="withdrawn")
+
+        Rating.objects.filter(rater=user).update(comment="")
+        Notification.objects.filter(user=user).delete()
+        EmailAddress.objects.filter(user=user).delete()
+        user.email = f"deleted-{user.pk}@deleted.invalid"
+        user.first_name = user.last_name = user.phone = ""
+        user.is_active = False
+        # A new password hash also ends every session (Django checks it on each request).
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def apply_retention(*, days, now=None):
+    """Anonymise needs that have been closed for longer than `days`; returns how many."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    stale = Need.objects.filter(status__in=NEED_FINAL, status_changed_at__lt=cutoff).exclude(
+        details=REMOVED
+    )
+    count = 0
+    for need in stale.iterator():
+        with transaction.atomic():
+            anonymise_need(need)
+        count += 1
+    return count
