@@ -13,6 +13,7 @@ from accounts.constants import CheckKind
 from matchmaking.constants import ConcernKind, MatchStatus, RaterRole
 from matchmaking.models import Concern, Rating
 from matchmaking.scoping import grant_area
+from tests.admin.borough import Borough
 from tests.factories import (
     AreaFactory,
     CommissionerFactory,
@@ -105,6 +106,12 @@ def superuser(db):
 @pytest.fixture
 def commissioner(db):
     return CommissionerFactory(email="commissioning@riverside.example.org")
+
+
+@pytest.fixture
+def borough(db):
+    """North and South with figures worked out by hand (tests.admin.borough)."""
+    return Borough()
 
 
 @pytest.fixture
