@@ -6,8 +6,12 @@ class MatchmakingConfig(AppConfig):
     verbose_name = "Matchmaking"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from matchmaking.middleware import stamp_sign_in
         from services.signals import need_opened
 
+        user_logged_in.connect(stamp_sign_in, dispatch_uid="matchmaking.stamp_sign_in")
         need_opened.connect(_offer_new_need, dispatch_uid="matchmaking.offer_new_need")
 
 

@@ -8,6 +8,7 @@ def council(request):
         "COUNCIL_AREA": settings.COUNCIL_AREA,
         "SERVICE_NAME": settings.SERVICE_NAME,
         "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
+        "SESSION_IDLE_SECONDS": settings.SESSION_COOKIE_AGE,
     }
 
 

@@ -32,7 +32,7 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="kith@riverside.example.org")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "matchmaking.admin_apps.KithAdminConfig",
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,12 +55,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "matchmaking.middleware.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -161,10 +163,10 @@ TASKS = {
 
 # --- Matching ---
 OFFER_EXPIRY_HOURS = env.int("OFFER_EXPIRY_HOURS", default=48)
-
-# --- Accounts (django-allauth) ---
 # Closed needs are anonymised after this many days (manage.py apply_retention).
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
+
+# --- Accounts (django-allauth) ---
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -189,17 +191,52 @@ GUARDIAN_RAISE_403 = False
 
 # --- Security: strict unless DEBUG or HTTPS=false (tests, plain-http local runs) ---
 HTTPS = env.bool("HTTPS", default=not DEBUG)
+
+
+def https_settings(https):
+    """Settings that depend on serving over https (the security tests apply them too)."""
+    return {
+        "SECURE_SSL_REDIRECT": https,
+        "SESSION_COOKIE_SECURE": https,
+        "CSRF_COOKIE_SECURE": https,
+        "SECURE_HSTS_SECONDS": env.int("SECURE_HSTS_SECONDS", default=31_536_000 if https else 0),
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": https,
+        "SECURE_HSTS_PRELOAD": https,
+        # __Host- cookies are bound to this host and to https.
+        "SESSION_COOKIE_NAME": "__Host-sessionid" if https else "sessionid",
+        "CSRF_COOKIE_NAME": "__Host-csrftoken" if https else "csrftoken",
+    }
+
+
+globals().update(https_settings(HTTPS))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = HTTPS
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: every script and stylesheet is a file of ours.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sessions: 30 minutes idle (renewed as people use the site, with a warning before it
+# ends), 12 hours at most.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_MAX_SECONDS = env.int("SESSION_MAX_HOURS", default=12) * 3600
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 LOGGING = {
     "version": 1,
@@ -209,3 +246,4 @@ LOGGING = {
     # One line per task state change is too chatty for INFO; failures still show.
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
+

@@ -15,6 +15,8 @@ urlpatterns = [
     ),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
+    path("session/extend/", views.session_extend, name="session_extend"),
+    path("signed-out/", views.signed_out, name="signed_out"),
     path("", include("services.urls")),
     path("", include("matchmaking.match_urls")),
     path("provide/", include("services.provider_urls")),

@@ -1,4 +1,5 @@
 import json
+import time
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -21,10 +22,25 @@ from matchmaking.forms import (
     RatingForm,
     ReasonForm,
 )
+from matchmaking.middleware import LAST_SEEN
 from matchmaking.models import Match, Notification, Rating
 from services.constants import NEED_FINAL
 from services.forms import WithdrawForm
 from services.selectors import needs_visible_to
+
+
+@require_POST
+def session_extend(request):
+    """The timeout warning's "Stay signed in": renew the idle session now."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    request.session[LAST_SEEN] = time.time()
+    return HttpResponse(status=204)
+
+
+def signed_out(request):
+    logout(request)  # the browser's timer may run a moment ahead of the server
+    return render(request, "pages/signed_out.html")
 
 
 def home(request):
