@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import Availability, Check, ProviderProfile, User
+from accounts.models import User
 
 
 @admin.register(User)
@@ -23,42 +23,5 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
-class AvailabilityInline(admin.TabularInline):
-    model = Availability
-    extra = 0
-
-
-class CheckInline(admin.TabularInline):
-    model = Check
-    extra = 0
-    fields = ["kind", "status", "reference", "expires_at", "verified_by", "verified_at"]
-    autocomplete_fields = ["verified_by"]
-
-
-@admin.register(ProviderProfile)
-class ProviderProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "status", "home_postcode", "capacity", "created_at"]
-    list_filter = ["status", "kind"]
-    list_select_related = ["user"]
-    search_fields = ["user__email", "user__first_name", "user__last_name", "home_postcode"]
-    show_full_result_count = False
-    raw_id_fields = ["user"]
-    readonly_fields = [
-        "rating_count",
-        "rating_sum",
-        "offers_received",
-        "offers_accepted",
-        "matches_completed",
-        "created_at",
-        "updated_at",
-    ]
-    inlines = [AvailabilityInline, CheckInline]
-
-
-@admin.register(Check)
-class CheckAdmin(admin.ModelAdmin):
-    list_display = ["provider", "kind", "status", "expires_at", "verified_by", "verified_at"]
-    list_filter = ["status", "kind"]
-    list_select_related = ["provider__user", "verified_by"]
-    search_fields = ["provider__user__email", "reference"]
-    raw_id_fields = ["provider", "verified_by"]
+# ProviderProfile and Check are registered by matchmaking.admin: staff see them only in
+# their areas, and suspension runs through matchmaking.safeguarding.

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,14 +15,58 @@ from services.forms import (
     WhenForm,
     WhereForm,
 )
-from services.models import Area, Category, Need, NeedSlot, Offer, Postcode, Programme
+from services.models import (
+    Area,
+    AreaGroupObjectPermission,
+    AreaUserObjectPermission,
+    Category,
+    NeedSlot,
+    Postcode,
+)
 from services.needs import need_submit
+
+
+class _AreaGrantInline(admin.TabularInline):
+    """Who works in this area: a person or a group, with the one permission that scopes them."""
+
+    extra = 0
+    fields = ["permission"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "permission":
+            kwargs["queryset"] = Permission.objects.filter(
+                content_type__app_label="services", codename="work_in_area"
+            )
+            kwargs["empty_label"] = None
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AreaUserGrantInline(_AreaGrantInline):
+    model = AreaUserObjectPermission
+    fields = ["user", "permission"]
+    raw_id_fields = ["user"]
+    verbose_name = "person working here"
+    verbose_name_plural = "people working here"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "permission")
+
+
+class AreaGroupGrantInline(_AreaGrantInline):
+    model = AreaGroupObjectPermission
+    fields = ["group", "permission"]
+    verbose_name = "team working here"
+    verbose_name_plural = "teams working here"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("group", "permission")
 
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+    inlines = [AreaUserGrantInline, AreaGroupGrantInline]
 
 
 @admin.register(Postcode)
@@ -40,13 +85,6 @@ class CategoryAdmin(admin.ModelAdmin):
     exclude = ["providers"]
 
 
-@admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["name", "starts_on", "ends_on", "budget", "target_residents", "is_active"]
-    list_filter = ["is_active"]
-    filter_horizontal = ["categories", "areas"]
-
-
 class NeedSlotInline(admin.TabularInline):
     model = NeedSlot
     extra = 0
@@ -59,7 +97,8 @@ class NeedSlotInline(admin.TabularInline):
         return False
 
 
-@admin.register(Need)
+# Needs, offers and programmes are registered by matchmaking.admin: staff see needs and
+# offers only in their areas (matchmaking.scoping), and programmes are ranked by the engine.
 class NeedAdmin(admin.ModelAdmin):
     list_display = ["reference", "category", "area", "status", "urgency", "channel", "created_at"]
     list_filter = ["status", "urgency", "channel", "category", "area"]
@@ -133,6 +172,15 @@ class NeedAdmin(admin.ModelAdmin):
                     self.message_user(
                         request, f"Request {need.reference} recorded.", messages.SUCCESS
                     )
+                    if not self.get_queryset(request).filter(pk=need.pk).exists():
+                        # Taken for a ward this person does not work in: its staff see it.
+                        self.message_user(
+                            request,
+                            f"It is in {need.area}, which you do not work in; "
+                            "council staff there will see it.",
+                            messages.WARNING,
+                        )
+                        return redirect("admin:services_need_changelist")
                     return redirect(reverse("admin:services_need_change", args=[need.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -144,7 +192,6 @@ class NeedAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/services/need/phone_request.html", context)
 
 
-@admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
     list_display = ["description", "provider", "category", "on_date", "status"]
     list_filter = ["status", "category"]

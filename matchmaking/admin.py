@@ -1,0 +1,55 @@
+"""What the council's admin site shows, registered in one place.
+
+Models of the inner apps that staff see only in their areas (needs, offers, providers and
+their checks) are registered here, the outermost app: area scoping (matchmaking.scoping)
+and the engine's panels are matchmaking's, and accounts and services must not import it.
+"""
+
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
+from django.contrib import admin
+
+from accounts.models import Check, ProviderProfile
+from matchmaking.admin_matches import (
+    BlockAdmin,
+    ConcernAdmin,
+    MatchAdmin,
+    RatingAdmin,
+    ScopedOfferAdmin,
+)
+from matchmaking.admin_needs import ScopedNeedAdmin
+from matchmaking.admin_programmes import ProgrammeAdmin
+from matchmaking.admin_vetting import CheckAdmin, ProviderProfileAdmin
+from matchmaking.models import Block, Concern, Match, Rating
+from services.models import Need, Offer, Programme
+
+
+class AuditLogAdmin(LogEntryAdmin):
+    """The audit trail: read-only for everyone, superusers included."""
+
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+if admin.site.is_registered(LogEntry):
+    admin.site.unregister(LogEntry)
+admin.site.register(LogEntry, AuditLogAdmin)
+
+admin.site.register(ProviderProfile, ProviderProfileAdmin)
+admin.site.register(Check, CheckAdmin)
+admin.site.register(Need, ScopedNeedAdmin)
+admin.site.register(Offer, ScopedOfferAdmin)
+admin.site.register(Programme, ProgrammeAdmin)
+admin.site.register(Match, MatchAdmin)
+admin.site.register(Rating, RatingAdmin)
+admin.site.register(Concern, ConcernAdmin)
+admin.site.register(Block, BlockAdmin)

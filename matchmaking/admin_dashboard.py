@@ -1,0 +1,294 @@
+"""The commissioning dashboard page: figures from matchmaking.dashboard for the areas the
+person works in, bar charts drawn on the server as SVG (no script), and every table as CSV
+(`?export=<table>`)."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from accounts.constants import ROLE_GROUPS
+from matchmaking import dashboard, scoping
+from matchmaking.admin_common import csv_response
+
+MAX_DAYS = 5 * 366
+
+
+def can_see_dashboard(user):
+    """Superusers, and active staff in the council staff or commissioners group."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or user.groups.filter(name__in=ROLE_GROUPS).exists()
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        default = dashboard.Period.last_days()
+        start = data.get("start") or default.start
+        end = data.get("end") or default.end
+        if start > end:
+            raise ValidationError("The start date must be on or before the end date.")
+        if (end - start).days >= MAX_DAYS:
+            raise ValidationError("Choose a period of at most five years.")
+        data["period"] = dashboard.Period(start, end)
+        return data
+
+
+# --- tables: (title, header, rows) ----------------------------------------------------------
+
+
+def _percent(share):
+    return "" if share is None else f"{share * 100:.0f}%"
+
+
+def _hours(delta):
+    return "" if delta is None else round(delta.total_seconds() / 3600, 1)
+
+
+def _duration(delta):
+    if delta is None:
+        return "No match became active in this period"
+    hours = delta.total_seconds() / 3600
+    if hours < 48:
+        return f"{hours:.1f} hours"
+    return f"{hours / 24:.1f} days"
+
+
+def needs_table(area_ids, period):
+    rows = dashboard.open_needs(area_ids)
+    return (
+        "Open and unmet needs now",
+        ["Area", "Category", "Open", "Unmet"],
+        [[r["area"], r["category"], r["open"], r["unmet"]] for r in rows],
+    )
+
+
+def supply_table(area_ids, period):
+    rows = dashboard.supply_and_demand(area_ids)
+    return (
+        "Providers against open needs now",
+        ["Area", "Category", "Active providers", "Open needs"],
+        [[r["area"], r["category"], r["providers"], r["open_needs"]] for r in rows],
+    )
+
+
+def matching_table(area_ids, period):
+    median = dashboard.median_time_to_active(area_ids, period)
+    offers = dashboard.offer_acceptance(area_ids, period)
+    completed = dashboard.completed_matches(area_ids, period)
+    return (
+        f"Matching, {period.start:%-d %b %Y} to {period.end:%-d %b %Y}",
+        ["Figure", "Value"],
+        [
+            ["Median hours from request to active match", _hours(median)],
+            ["Offers sent", offers["offered"]],
+            ["Offers accepted", offers["accepted"]],
+            ["Acceptance rate", _percent(offers["rate"])],
+            ["Matches completed", completed],
+        ],
+    )
+
+
+def ratings_table(area_ids, period):
+    rows = dashboard.ratings_distribution(area_ids, period)
+    return (
+        f"Ratings given, {period.start:%-d %b %Y} to {period.end:%-d %b %Y}",
+        ["Score", "Ratings"],
+        [[r["score"], r["count"]] for r in rows],
+    )
+
+
+def concerns_table(area_ids, period):
+    figures = dashboard.open_concerns(area_ids)
+    return (
+        "Open concerns now",
+        ["Kind", "Open", "Urgent"],
+        [[r["kind"], r["open"], r["urgent"]] for r in figures["by_kind"]],
+    )
+
+
+def programmes_table(area_ids, period):
+    rows = dashboard.programme_progress(area_ids)
+    return (
+        "Programmes",
+        [
+            "Programme",
+            "Starts",
+            "Ends",
+            "Target residents",
+            "Residents helped",
+            "Share of target",
+            "Budget",
+            "Budget per resident helped",
+            "Share of time gone",
+        ],
+        [
+            [
+                r["programme"],
+                r["starts_on"].isoformat(),
+                r["ends_on"].isoformat(),
+                r["target"],
+                r["helped"],
+                _percent(r["target_share"]),
+                r["budget"],
+                "" if r["budget_per_resident"] is None else r["budget_per_resident"],
+                _percent(r["time_share"]),
+            ]
+            for r in rows
+        ],
+    )
+
+
+TABLES = {
+    "needs": needs_table,
+    "supply": supply_table,
+    "matching": matching_table,
+    "ratings": ratings_table,
+    "concerns": concerns_table,
+    "programmes": programmes_table,
+}
+
+
+# --- charts ---------------------------------------------------------------------------------
+
+BAR_HEIGHT = 22
+LABEL_SHARE = 30  # percent of the width for labels, the rest for bars and values
+BAR_SHARE = 55
+
+
+def bar_chart(title, rows, series):
+    """SVG geometry for a horizontal bar chart.
+
+    `rows` are (label, {series: value}); `series` are (key, name). Widths are percentages of
+    the chart, so the SVG scales with the page; the numbers are also printed.
+    """
+    largest = max((v for _, values in rows for v in values.values() if v), default=0)
+    per_row = BAR_HEIGHT * len(series) + 8
+    drawn = []
+    for index, (label, values) in enumerate(rows):
+        top = index * per_row
+        bars = []
+        for position, (key, name) in enumerate(series):
+            value = values.get(key) or 0
+            width = BAR_SHARE * value / largest if largest else 0
+            y = top + position * BAR_HEIGHT
+            bars.append(
+                {
+                    "series": position,
+                    "name": name,
+                    "value": value,
+                    "y": y + 3,
+                    "text_y": y + BAR_HEIGHT - 7,
+                    "width": f"{width:.2f}",
+                    "value_x": f"{LABEL_SHARE + width + 1:.2f}",
+                }
+            )
+        drawn.append({"label": label, "label_y": top + BAR_HEIGHT - 7, "bars": bars})
+    return {
+        "title": title,
+        "rows": drawn,
+        "series": [name for _, name in series],
+        "height": max(per_row * len(rows), BAR_HEIGHT),
+        "bar_x": LABEL_SHARE,
+    }
+
+
+def _by_area(rows, keys):
+    totals = {}
+    for row in rows:
+        area = totals.setdefault(row["area"], dict.fromkeys(keys, 0))
+        for key in keys:
+            area[key] += row[key]
+    return list(totals.items())
+
+
+def _charts(figures):
+    ratings = figures["ratings"]
+    return {
+        "needs": bar_chart(
+            "Open and unmet needs by area",
+            _by_area(figures["open_needs"], ["open", "unmet"]),
+            [("open", "Open"), ("unmet", "Unmet")],
+        ),
+        "supply": bar_chart(
+            "Providers against open needs by area",
+            _by_area(figures["supply"], ["providers", "open_needs"]),
+            [("providers", "Active providers"), ("open_needs", "Open needs")],
+        ),
+        "ratings": bar_chart(
+            "Ratings by score",
+            [(f"{r['score']} out of 5", {"count": r["count"]}) for r in ratings],
+            [("count", "Ratings")],
+        ),
+        "programmes": bar_chart(
+            "Residents helped against target",
+            [
+                (r["programme"], {"helped": r["helped"], "target": r["target"]})
+                for r in figures["programmes"]
+            ],
+            [("helped", "Residents helped"), ("target", "Target")],
+        ),
+    }
+
+
+# --- the view -------------------------------------------------------------------------------
+
+
+def dashboard_view(request, site):
+    if not can_see_dashboard(request.user):
+        raise PermissionDenied
+    form = PeriodForm(request.GET or None)
+    period = dashboard.Period.last_days()
+    if form.is_bound and form.is_valid():
+        period = form.cleaned_data["period"]
+    area_ids = scoping.staff_area_ids(request.user)
+
+    export = request.GET.get("export")
+    if export is not None:
+        table = TABLES.get(export)
+        if table is None:
+            raise Http404("No such table.")
+        _, header, rows = table(area_ids, period)
+        filename = f"kith-{export}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
+        return csv_response(filename, header, rows)
+
+    figures = {
+        "open_needs": dashboard.open_needs(area_ids),
+        "supply": dashboard.supply_and_demand(area_ids),
+        "median": dashboard.median_time_to_active(area_ids, period),
+        "offers": dashboard.offer_acceptance(area_ids, period),
+        "completed": dashboard.completed_matches(area_ids, period),
+        "ratings": dashboard.ratings_distribution(area_ids, period),
+        "concerns": dashboard.open_concerns(area_ids),
+        "programmes": dashboard.programme_progress(area_ids),
+    }
+    query = request.GET.copy()
+    query.pop("export", None)
+    exports = {}
+    for name in TABLES:
+        query["export"] = name
+        exports[name] = "?" + query.urlencode()
+    areas = (
+        None
+        if area_ids is None
+        else list(scoping.areas_for_staff(request.user).values_list("name", flat=True))
+    )
+    context = {
+        **site.each_context(request),
+        "title": "Commissioning dashboard",
+        "form": form,
+        "period": period,
+        "areas": areas,
+        "figures": figures,
+        "median_display": _duration(figures["median"]),
+        "acceptance_display": _percent(figures["offers"]["rate"]) or "No offers in this period",
+        "charts": _charts(figures),
+        "exports": exports,
+        "today": timezone.localdate(),
+    }
+    return TemplateResponse(request, "admin/kith/dashboard.html", context)

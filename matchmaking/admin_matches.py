@@ -1,0 +1,209 @@
+"""Matches, ratings, concerns, blocks and offers in the admin, scoped to the staff's areas.
+
+The rows are read-only: every change is an action calling the function that owns it
+(lifecycle, trust, safeguarding), so the admin can never disagree with the website.
+"""
+
+from auditlog.signals import accessed
+from django import forms
+from django.contrib import admin
+
+from matchmaking import lifecycle, safeguarding, scoping, trust
+from matchmaking.admin_common import (
+    NoRawEdits,
+    ReasonForm,
+    ScopedAdmin,
+    apply_each,
+    area_filter,
+    asking_action,
+    export_action,
+)
+from matchmaking.admin_needs import component_bars
+from matchmaking.models import Concern
+from services.admin import OfferAdmin
+
+
+class ReadOnlyAdmin(NoRawEdits, ScopedAdmin):
+    """Every field shown, none editable, no add or delete; actions do the work."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- matches --------------------------------------------------------------------------------
+
+
+def _cancel(match, actor, data):
+    lifecycle.match_cancel(match=match, actor=actor, reason=data["reason"])
+
+
+class MatchAdmin(ReadOnlyAdmin):
+    scope = staticmethod(scoping.matches_for_staff)
+    change_form_template = "admin/matchmaking/match/change_form.html"
+    list_display = ["need", "provider", "status", "score_percent", "proposed_by", "created_at"]
+    list_filter = ["status", "proposed_by", area_filter(scoping.matches_in_areas)]
+    list_select_related = ["need__category", "provider__user"]
+    search_fields = ["need__reference", "provider__user__email"]
+    exclude = ["explanation"]
+    actions = [
+        asking_action(
+            name="cancel_matches",
+            description="Cancel selected matches",
+            title="Cancel matches",
+            intro=(
+                "Both sides are told, and each request goes back to matching. "
+                "The reason is sent to them."
+            ),
+            button="Cancel the matches",
+            form_class=ReasonForm,
+            apply=_cancel,
+            done="{n} cancelled.",
+        ),
+        export_action(
+            [
+                ("need", lambda m: m.need.reference),
+                ("provider", lambda m: str(m.provider.user)),
+                ("status", lambda m: m.get_status_display()),
+                ("score", lambda m: round(m.score, 4)),
+                ("proposed by", lambda m: m.get_proposed_by_display()),
+                ("created", lambda m: m.created_at.isoformat(timespec="minutes")),
+                (
+                    "confirmed",
+                    lambda m: (
+                        m.confirmed_at.isoformat(timespec="minutes") if m.confirmed_at else ""
+                    ),
+                ),
+            ],
+            "matches.csv",
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f != "explanation"]
+
+    @admin.display(description="Score", ordering="score")
+    def score_percent(self, match):
+        return f"{match.score * 100:.0f}%"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["components"] = component_bars(obj.explanation)
+            context["distance_km"] = obj.distance_km
+            context["staff_override"] = (obj.explanation or {}).get("staff_override", "")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+# --- ratings --------------------------------------------------------------------------------
+
+
+def _hide(rating, actor, data):
+    trust.rating_hide(rating=rating, actor=actor, reason=data["reason"])
+
+
+def _unhide(rating, actor):
+    trust.rating_unhide(rating=rating, actor=actor)
+
+
+@admin.action(description="Show selected ratings again", permissions=["change"])
+def unhide_ratings(modeladmin, request, queryset):
+    apply_each(
+        modeladmin, request, queryset, lambda r: _unhide(r, request.user), done="{n} shown again."
+    )
+
+
+class ScoreFilter(admin.SimpleListFilter):
+    title = "score"
+    parameter_name = "score"
+
+    def lookups(self, request, model_admin):
+        return [(str(score), f"{score} out of 5") for score in range(1, 6)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(score=int(value)) if value in {"1", "2", "3", "4", "5"} else queryset
+
+
+class RatingAdmin(ReadOnlyAdmin):
+    scope = staticmethod(scoping.ratings_for_staff)
+    list_display = ["match", "rater_role", "score", "hidden", "created_at"]
+    list_filter = ["hidden", ScoreFilter, "rater_role", area_filter(scoping.ratings_in_areas)]
+    list_select_related = ["match__need", "match__provider__user"]
+    actions = [
+        asking_action(
+            name="hide_ratings",
+            description="Hide selected ratings",
+            title="Hide ratings",
+            intro="Hidden ratings no longer count towards the provider's trust figures.",
+            button="Hide",
+            form_class=ReasonForm,
+            apply=_hide,
+            done="{n} hidden.",
+        ),
+        unhide_ratings,
+    ]
+
+
+# --- concerns -------------------------------------------------------------------------------
+
+
+class ResolutionForm(ReasonForm):
+    reason = forms.CharField(
+        label="How it was resolved",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="For staff: the person who raised it is only told that it is resolved.",
+    )
+
+
+def _resolve(concern, actor, data):
+    safeguarding.concern_resolve(concern=concern, actor=actor, resolution=data["reason"])
+
+
+class ConcernAdmin(ReadOnlyAdmin):
+    scope = staticmethod(scoping.concerns_for_staff)
+    list_display = ["__str__", "status", "match", "about", "raised_by", "created_at"]
+    list_filter = ["status", "urgent", "kind", area_filter(scoping.concerns_in_areas)]
+    list_select_related = ["match__need", "match__provider__user", "about", "raised_by"]
+    actions = [
+        asking_action(
+            name="resolve_concerns",
+            description="Resolve selected concerns",
+            title="Resolve concerns",
+            intro="Record what was done.",
+            button="Resolve",
+            form_class=ResolutionForm,
+            apply=_resolve,
+            done="{n} resolved.",
+        ),
+        export_action(
+            [
+                ("id", lambda c: c.pk),
+                ("kind", lambda c: c.get_kind_display()),
+                ("urgent", lambda c: "yes" if c.urgent else "no"),
+                ("status", lambda c: c.get_status_display()),
+                ("raised", lambda c: c.created_at.isoformat(timespec="minutes")),
+            ],
+            "concerns.csv",
+        ),
+    ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            accessed.send(sender=Concern, instance=obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class BlockAdmin(ReadOnlyAdmin):
+    scope = staticmethod(scoping.blocks_for_staff)
+    list_display = ["resident", "provider", "reason", "created_at"]
+    list_select_related = ["resident", "provider__user"]
+
+
+class ScopedOfferAdmin(ScopedAdmin, OfferAdmin):
+    scope = staticmethod(scoping.offers_for_staff)
