@@ -47,7 +47,9 @@ INSTALLED_APPS = [
     "guardian",
     "auditlog",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "services",
     "matchmaking",
@@ -247,3 +249,74 @@ LOGGING = {
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
 
+# --- REST API (/api/v1/: Django REST framework, drf-spectacular) ---
+REST_FRAMEWORK = {
+    # Token first, so an anonymous caller gets 401 with "WWW-Authenticate: Token".
+    # Session authentication enforces CSRF on writes, as the web forms do.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Deny by default: a view that does not say what it needs serves nobody.
+    "DEFAULT_PERMISSION_CLASSES": ["matchmaking.api.permissions.DenyAll"],
+    # Rates are read from here on every request (tests override them), per signed-in
+    # user and per anonymous IP address; None switches a scope off.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "matchmaking.api.throttles.AnonThrottle",
+        "matchmaking.api.throttles.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("API_THROTTLE_USER", default="600/minute"),
+    },
+    # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR only,
+    # so a client cannot pick its own address to dodge the anonymous limit).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "DEFAULT_PAGINATION_CLASS": "matchmaking.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["matchmaking.api.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_SCHEMA_CLASS": "matchmaking.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "matchmaking.api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SERVICE_NAME} API",
+    "DESCRIPTION": (
+        f"Request and offer help through {SERVICE_NAME}, run by {COUNCIL_NAME}. "
+        "Authenticate with a token from your account page (header `Authorization: Token "
+        "<key>`) or a signed-in session. Every list is paginated (`page`, `page_size` up to "
+        "100). Errors are JSON: `detail` says what went wrong, `errors` names the fields."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProviderKindEnum": "accounts.constants.ProviderKind",
+        "ProviderStatusEnum": "accounts.constants.ProviderStatus",
+        "CheckKindEnum": "accounts.constants.CheckKind",
+        "CheckStatusEnum": "accounts.constants.CheckStatus",
+        "LanguageEnum": "accounts.constants.LANGUAGES",
+        "NeedStatusEnum": "services.constants.NeedStatus",
+        "OfferStatusEnum": "services.constants.OfferStatus",
+        "ChannelEnum": "services.constants.Channel",
+        "NewNeedChannelEnum": "matchmaking.serializers.NEW_NEED_CHANNELS",
+        "MatchStatusEnum": "matchmaking.constants.MatchStatus",
+        "ConcernKindEnum": "matchmaking.constants.ConcernKind",
+        "ConcernStatusEnum": "matchmaking.constants.ConcernStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "matchmaking.api.schema.forbid_unknown_request_fields",
+    ],
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN. (No Redoc:
+    # its page loads web fonts from Google.)
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No online validator badge: the docs page never calls out to another site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}

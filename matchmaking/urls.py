@@ -22,6 +22,7 @@ urlpatterns = [
     path("provide/", include("services.provider_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("matchmaking.api_urls")),
 ]
 
 if settings.DEBUG:
