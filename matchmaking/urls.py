@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("services.urls")),
     path("", include("matchmaking.match_urls")),
     path("provide/", include("services.provider_urls")),
+    path("accounts/api-token/", include("matchmaking.api.token_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("matchmaking.api_urls")),
