@@ -1,0 +1,475 @@
+"""From a need in the database to the records the scoring engine ranks.
+
+`need_facts` describes the need, `candidate_facts` the providers who could serve it, and
+`rank_need` runs both through `scoring.rank`. The number of queries does not grow with the
+city: at most five, fewer when the caller fetched the need's relations.
+
+1. the need's category and programme (none if both are already cached on the need);
+2. a weekly need's slots (none for a one-off need, or when prefetched);
+3. the providers, with their live matches, recent offers, blocks and the expiry of each
+   required check annotated as correlated subqueries;
+4. their availability windows that overlap the need's slots (none when any time suits);
+5. the resident's history: completed matches with each provider, and who already turned
+   this need down (read from the resident's side: a handful of rows).
+
+Which hard filters run in SQL and which in the engine is a deliberate split, because a
+provider that SQL drops never appears in `Ranking.excluded` and staff cannot see why:
+
+- SQL always drops those outside the search box (`bounding_box` on the indexed latitude and
+  longitude, `search_radius_km`), not active, of a kind the category does not allow, or
+  without the category among their skills.
+- Beyond NEARBY_KM of the need, SQL also drops whoever is further than their own travel
+  radius or the programme's maximum, or has no availability overlapping the need's slots.
+  These two rule out most of a city: leaving them to the engine made ranking about four
+  times slower (some 95 ms rather than 24 ms a need, `manage.py bench scoring` at 20,000
+  providers on SQLite). Within NEARBY_KM everyone reaches the engine, so staff still see why
+  someone round the corner was passed over.
+- The engine (`scoring.exclusion`) decides everything else, with a reason staff can read:
+  missing or expired checks, exact distances, availability, capacity, an earlier decline,
+  a block, a required language.
+
+Every SQL test is implied by the engine's own, so SQL never drops a provider the engine would
+rank: the ranking is the same as screening every provider in the city (tests compare it with
+`matchmaking.bench.naive`). Reads are narrowed the same way: only the required kinds of
+verified check, and only the availability windows that overlap a slot (the others add nothing
+to the availability fit).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import Counter
+from dataclasses import fields as dataclass_fields
+
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from accounts.constants import CheckStatus, ProviderStatus
+from accounts.models import Availability, Check, ProviderProfile
+from matchmaking import scoring
+from matchmaking.constants import CAPACITY_STATUSES, MatchStatus
+from matchmaking.models import Block, Match
+from services.constants import Schedule
+from services.models import Category, Need
+
+# Offers a provider received in this window count against them in the fairness component.
+FAIRNESS_WINDOW = datetime.timedelta(days=7)
+# A need outside any programme still has a limit: about a half-hour drive across town.
+DEFAULT_MAX_DISTANCE_KM = 15.0
+# The furthest a provider may offer to travel (ProviderProfile.travel_radius_km's validator
+# and check constraint): nobody beyond it can pass their own radius filter.
+MAX_TRAVEL_RADIUS_KM = 50.0
+# Whatever a programme says, the search box never grows beyond this: a wider box reads rows
+# that no filter can keep.
+SEARCH_RADIUS_CAP_KM = 50.0
+# Providers this close to the need always reach the engine, whatever SQL could rule out, so
+# staff see why someone round the corner was not chosen.
+NEARBY_KM = 1.0
+# The flat-earth distance in SQL underestimates by far less than this share at city scale.
+REACH_SLACK = 1.01
+# Matches with these outcomes keep the provider away from the same need.
+DECLINED_STATUSES = (MatchStatus.DECLINED, MatchStatus.EXPIRED)
+# Stands in for "verified, never expires" in the check annotations, where NULL means "missing".
+_NEVER = datetime.date(9999, 12, 31)
+
+_WEIGHT_NAMES = frozenset(field.name for field in dataclass_fields(scoring.Weights))
+
+
+# --- The need -----------------------------------------------------------------------------------
+
+
+def _minutes(value: datetime.time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _category_and_programme(need: Need):
+    """The need's category and programme, in one query at most."""
+    if Need.category.is_cached(need) and (
+        need.programme_id is None or Need.programme.is_cached(need)
+    ):
+        return need.category, need.programme
+    fresh = (
+        Need.objects.select_related("category", "programme")
+        .only("category", "programme")
+        .get(pk=need.pk)
+    )
+    return fresh.category, fresh.programme
+
+
+def _slots(need: Need) -> tuple[scoring.Slot, ...]:
+    if need.schedule == Schedule.ONE_OFF:
+        return ((need.on_date.weekday(), _minutes(need.starts_at), _minutes(need.ends_at)),)
+    return tuple(
+        (slot.weekday, _minutes(slot.starts_at), _minutes(slot.ends_at))
+        for slot in need.slots.all()
+    )
+
+
+def resident_key(need: Need) -> int:
+    """The account that stands for the person helped: the resident's, else the requester's.
+
+    Continuity compares needs by this key rather than by "resident or requester": a GP who
+    refers many patients must not make every provider who helped one of them look familiar
+    to all the others.
+    """
+    return need.resident_id if need.resident_id is not None else need.requested_by_id
+
+
+def need_facts(need: Need, *, now: datetime.datetime | None = None) -> scoring.NeedFacts:
+    """The engine's view of `need`.
+
+    A one-off need is one slot on its date, and checks must be valid on that date; a weekly
+    need is its NeedSlot rows, with checks valid today. A language marked as required is a hard
+    filter; otherwise it is only a preference. The maximum distance is the programme's, or
+    DEFAULT_MAX_DISTANCE_KM for a need outside any programme.
+    """
+    category, programme = _category_and_programme(need)
+    return _need_facts(need, category, programme, now=now)
+
+
+def _need_facts(need, category: Category, programme, *, now) -> scoring.NeedFacts:
+    if need.schedule == Schedule.ONE_OFF:
+        on_date = need.on_date
+    else:
+        on_date = timezone.localdate(now or timezone.now())
+    required_language = need.language if need.language_required else ""
+    return scoring.NeedFacts(
+        need_id=need.pk,
+        resident_id=resident_key(need),
+        lat=need.latitude,
+        lon=need.longitude,
+        on_date=on_date,
+        slots=_slots(need),
+        allowed_kinds=frozenset(category.allowed_kinds),
+        required_checks=frozenset(category.required_checks),
+        language=required_language,
+        preferred_language="" if required_language else need.language,
+        max_distance_km=(
+            programme.max_distance_km if programme is not None else DEFAULT_MAX_DISTANCE_KM
+        ),
+    )
+
+
+def search_radius_km(facts: scoring.NeedFacts) -> float:
+    """Radius of the bounding box the provider query starts from."""
+    limit = facts.max_distance_km if facts.max_distance_km is not None else DEFAULT_MAX_DISTANCE_KM
+    return min(limit, MAX_TRAVEL_RADIUS_KM, SEARCH_RADIUS_CAP_KM)
+
+
+def programme_weights(programme) -> scoring.Weights:
+    """The programme's weights JSON over the engine's defaults (no programme: the defaults).
+
+    Raises ValueError for an unknown component or a value that is not a number: a typo must
+    not silently fall back to a default the commissioner did not choose.
+    """
+    overrides = programme.weights if programme is not None else None
+    if not overrides:
+        return scoring.DEFAULT_WEIGHTS
+    if not isinstance(overrides, dict):
+        raise ValueError("Scoring weights must be a mapping of component to weight.")
+    values = scoring.DEFAULT_WEIGHTS.as_dict()
+    for name, value in overrides.items():
+        if name not in _WEIGHT_NAMES:
+            raise ValueError(f"Unknown scoring weight {name!r}.")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"The {name} weight must be a number, not {value!r}.")
+        values[name] = float(value)
+    weights = scoring.Weights(**values)
+    scoring.validate_weights(weights)
+    return weights
+
+
+# --- The candidates -----------------------------------------------------------------------------
+
+
+def _count(queryset) -> Subquery:
+    """COUNT(*) of a correlated queryset as a scalar subquery (always one row, 0 if none)."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _squared_km(lat: float, lon: float, box: tuple[float, float, float, float]):
+    """Squared flat-earth distance from (lat, lon) in km², for SQL; at most the true one.
+
+    East-west degrees are scaled at the box latitude furthest from the equator, where they are
+    shortest, so SQL can only err on the side of keeping a provider. Plain arithmetic: SQLite
+    has no trigonometry of its own.
+    """
+    min_lat, max_lat, min_lon, max_lon = box
+    km_lat = scoring.EARTH_RADIUS_KM * math.pi / 180
+    if min_lon <= -180 and max_lon >= 180:
+        # The box spans every longitude (near a pole or across the antimeridian), where a
+        # longitude difference says nothing about distance: count north-south only.
+        km_lon = 0.0
+    else:
+        km_lon = km_lat * math.cos(math.radians(max(abs(min_lat), abs(max_lat))))
+    north = (F("latitude") - Value(lat)) * Value(km_lat)
+    east = (F("longitude") - Value(lon)) * Value(km_lon)
+    return ExpressionWrapper(north * north + east * east, output_field=FloatField())
+
+
+def _overlaps(slots) -> Q:
+    """Availability rows sharing at least part of a minute with one of `slots`."""
+    overlaps = Q()
+    for weekday, start, end in slots:
+        window = Q(weekday=weekday, ends_at__gt=datetime.time(start // 60, start % 60))
+        if end < scoring.MINUTES_PER_DAY:
+            window &= Q(starts_at__lt=datetime.time(end // 60, end % 60))
+        overlaps |= window
+    return overlaps
+
+
+def _check_alias(kind: str) -> str:
+    return f"check_{kind}"
+
+
+_COLUMNS = (
+    "pk",
+    "kind",
+    "latitude",
+    "longitude",
+    "travel_radius_km",
+    "capacity",
+    "languages",
+    "rating_sum",
+    "rating_count",
+    "offers_received",
+    "offers_accepted",
+    "matches_completed",
+    "live_matches",
+    "recent_offers",
+    "blocked",
+)
+
+
+def _provider_rows(need: Need, facts: scoring.NeedFacts, category: Category, now):
+    """Query 3: rows of _COLUMNS, then one expiry per required check (NULL = none verified)."""
+    box = scoring.bounding_box(facts.lat, facts.lon, search_radius_km(facts))
+    provider = OuterRef("pk")
+    matches = Match.objects.filter(provider=provider)
+    # order_by(): the default ordering would join users into the subquery.
+    checks = Check.objects.filter(provider=provider, status=CheckStatus.VERIFIED).order_by()
+    required = sorted(facts.required_checks)
+    check_aliases = [_check_alias(kind) for kind in required]
+    residents = sorted({need.resident_id, need.requested_by_id} - {None})
+
+    # Beyond NEARBY_KM, SQL also drops whoever the engine would rule out as too far or not
+    # free at the times needed: the two filters that rule out most of a city. Each test is
+    # implied by the engine's own (see REACH_SLACK, _squared_km and _overlaps), so SQL never
+    # drops someone the engine would rank.
+    nearby = Q(distance_km2__lte=NEARBY_KM**2)
+    nearby_or_within_reach = Q(
+        distance_km2__lte=Greatest(
+            Value(NEARBY_KM**2),
+            Least(F("reach_km2"), Value((facts.max_distance_km * REACH_SLACK) ** 2)),
+        )
+    )
+    skilled = Exists(
+        Category.providers.through.objects.filter(
+            providerprofile_id=provider, category_id=category.pk
+        )
+    )
+    filters = [nearby_or_within_reach, skilled]
+    if facts.slots:
+        # Two uncorrelated sets of ids, each read once: who is free at the times needed, and
+        # who lives nearby. SQLite then looks up only those providers by id rather than every
+        # one in the box (a third of the time at 20,000 providers); PostgreSQL hashes them.
+        available = Availability.objects.filter(_overlaps(facts.slots)).values("provider_id")
+        near_box = scoring.bounding_box(facts.lat, facts.lon, NEARBY_KM)
+        nearby_ids = (
+            ProviderProfile.objects.filter(
+                status=ProviderStatus.ACTIVE,
+                latitude__range=near_box[:2],
+                longitude__range=near_box[2:],
+            )
+            .alias(distance_km2=_squared_km(facts.lat, facts.lon, box))
+            .filter(nearby)
+            .values("pk")
+        )
+        filters.append(Q(pk__in=available) | Q(pk__in=nearby_ids))
+
+    return (
+        ProviderProfile.objects.alias(
+            distance_km2=_squared_km(facts.lat, facts.lon, box),
+            reach_km2=ExpressionWrapper(
+                (F("travel_radius_km") * REACH_SLACK) * (F("travel_radius_km") * REACH_SLACK),
+                output_field=FloatField(),
+            ),
+        )
+        .annotate(
+            live_matches=_count(matches.filter(status__in=CAPACITY_STATUSES)),
+            recent_offers=_count(
+                matches.filter(offered_at__gt=now - FAIRNESS_WINDOW, offered_at__lte=now)
+            ),
+            # Blocked by the resident or by whoever asks on their behalf (as block_pair reads).
+            blocked=Exists(Block.objects.filter(provider=provider, resident_id__in=residents)),
+            **{
+                alias: Subquery(
+                    # check_one_per_kind: at most one row.
+                    checks.filter(kind=kind).values(expiry=Coalesce("expires_at", Value(_NEVER)))
+                )
+                for alias, kind in zip(check_aliases, required, strict=True)
+            },
+        )
+        .filter(
+            Q(
+                status=ProviderStatus.ACTIVE,
+                latitude__range=box[:2],
+                longitude__range=box[2:],
+                kind__in=sorted(facts.allowed_kinds),
+            ),
+            *filters,
+        )
+        # Input order is the order of Ranking.excluded: keep it stable.
+        .order_by("pk")
+        .values_list(*_COLUMNS, *check_aliases)
+    )
+
+
+def _overlapping_availability(provider_ids, slots) -> dict[int, list[scoring.Slot]]:
+    """Query 4: each provider's windows overlapping at least one of `slots`, as engine slots."""
+    rows = (
+        Availability.objects.filter(provider_id__in=provider_ids)
+        .filter(_overlaps(slots))
+        .order_by()
+        .values_list("provider_id", "weekday", "starts_at", "ends_at")
+    )
+    by_provider: dict[int, list[scoring.Slot]] = {}
+    for provider_id, weekday, starts_at, ends_at in rows:
+        by_provider.setdefault(provider_id, []).append(
+            (weekday, _minutes(starts_at), _minutes(ends_at))
+        )
+    return by_provider
+
+
+def _history(need_id: int, resident: int) -> tuple[Counter, set[int]]:
+    """Query 5: completed matches with the resident per provider; who turned this need down.
+
+    Read from the resident's side (a handful of rows, through the needs' resident and
+    requester indexes) rather than per candidate. `need_id` is one of the resident's needs, so
+    its declined and expired matches are among the rows.
+    """
+    rows = (
+        Match.objects.filter(
+            Q(need__resident_id=resident)
+            | Q(need__resident__isnull=True, need__requested_by_id=resident),
+            status__in=(MatchStatus.COMPLETED, *DECLINED_STATUSES),
+        )
+        .order_by()
+        .values_list("provider_id", "need_id", "status")
+    )
+    completed: Counter = Counter()
+    declined: set[int] = set()
+    for provider_id, match_need_id, status in rows:
+        if status == MatchStatus.COMPLETED:
+            completed[provider_id] += 1
+        elif status in DECLINED_STATUSES and match_need_id == need_id:
+            declined.add(provider_id)
+    return completed, declined
+
+
+def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]:
+    rows = list(_provider_rows(need, facts, category, now))
+    if not rows:
+        return []
+    availability = (
+        _overlapping_availability([row[0] for row in rows], facts.slots) if facts.slots else {}
+    )
+    completed, declined = _history(need.pk, facts.resident_id)
+    required = sorted(facts.required_checks)
+    first_check = len(_COLUMNS)
+    candidates = []
+    for row in rows:
+        provider_id = row[0]
+        checks = {
+            kind: (None if expiry == _NEVER else expiry)
+            for kind, expiry in zip(required, row[first_check:], strict=True)
+            if expiry is not None
+        }
+        candidates.append(
+            scoring.CandidateFacts(
+                provider_id=provider_id,
+                kind=row[1],
+                is_active=True,  # filtered in SQL
+                lat=row[2],
+                lon=row[3],
+                radius_km=row[4],
+                capacity=row[5],
+                languages=frozenset(row[6] or ()),
+                rating_sum=float(row[7]),
+                rating_count=row[8],
+                offers_received=row[9],
+                offers_accepted=row[10],
+                matches_completed=row[11],
+                live_matches=row[12],
+                recent_offers=row[13],
+                completed_with_resident=completed[provider_id],
+                declined_this_need=provider_id in declined,
+                blocked=bool(row[14]),
+                checks=checks,
+                availability=tuple(availability.get(provider_id, ())),
+            )
+        )
+    return candidates
+
+
+def candidate_facts(
+    need: Need, *, now: datetime.datetime | None = None
+) -> list[scoring.CandidateFacts]:
+    """Every provider worth showing staff for `need`, as engine records, ordered by id.
+
+    See the module docstring for what SQL filters out (never returned) and what is left to the
+    engine (returned, then excluded with a reason).
+    """
+    now = now or timezone.now()
+    category, programme = _category_and_programme(need)
+    facts = _need_facts(need, category, programme, now=now)
+    return _candidate_facts(need, facts, category, now)
+
+
+def rank_need(
+    need: Need,
+    *,
+    weights: scoring.Weights | None = None,
+    limit: int | None = None,
+    now: datetime.datetime | None = None,
+) -> scoring.Ranking:
+    """Rank the providers for `need`: best first, and who was excluded and why.
+
+    `weights` default to the programme's (see `programme_weights`); `limit` cuts the ranked
+    list, never `excluded`.
+    """
+    now = now or timezone.now()
+    category, programme = _category_and_programme(need)
+    facts = _need_facts(need, category, programme, now=now)
+    if weights is None:
+        weights = programme_weights(programme)
+    return scoring.rank(facts, _candidate_facts(need, facts, category, now), weights, limit=limit)
+
+
+__all__ = [
+    "DEFAULT_MAX_DISTANCE_KM",
+    "FAIRNESS_WINDOW",
+    "MAX_TRAVEL_RADIUS_KM",
+    "NEARBY_KM",
+    "SEARCH_RADIUS_CAP_KM",
+    "candidate_facts",
+    "need_facts",
+    "programme_weights",
+    "rank_need",
+    "resident_key",
+    "search_radius_km",
+]
