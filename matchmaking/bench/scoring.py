@@ -1,0 +1,132 @@
+"""`manage.py bench scoring`: rank every need of a synthetic city, against the naive baseline.
+
+Times `candidates.rank_need` per need (its queries included), then the naive implementation on
+the first few needs, checks both agree on the top ten, and ends with one JSON line:
+{"providers", "needs", "median_ms", "p95_ms", "naive_median_ms", "speedup"}.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import time
+from contextlib import nullcontext
+
+from django.db import connection
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from matchmaking import candidates
+from matchmaking.bench import database
+from matchmaking.bench.city import build_city
+from matchmaking.bench.naive import naive_rank_need
+from matchmaking.bench.options import positive_int
+from services.models import Need
+
+HELP = "Time candidate building and ranking per need on a synthetic city."
+TOP = 10  # the head of the ranking the two implementations must agree on
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--providers", type=positive_int, default=20_000, help="Providers in the city (20000)."
+    )
+    parser.add_argument("--needs", type=positive_int, default=200, help="Needs to rank (200).")
+    parser.add_argument(
+        "--seed", type=int, default=1, help="Random seed: the same seed builds the same city (1)."
+    )
+    parser.add_argument(
+        "--naive-needs",
+        type=positive_int,
+        default=5,
+        help="Needs also ranked the naive way, which is slow (5).",
+    )
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least `share` of values at or below."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _time(function, need, now) -> tuple[float, object]:
+    started = time.perf_counter()
+    ranking = function(need, now=now)
+    return (time.perf_counter() - started) * 1000, ranking
+
+
+def _head(ranking) -> list[tuple[int, float]]:
+    return [(s.provider_id, round(s.score, 9)) for s in ranking.ranked[:TOP]]
+
+
+def run(options: dict, *, write, fresh_database: bool = True) -> dict:
+    """Build the city, time both implementations and return the figures (also written).
+
+    `options` are the parsed arguments (see add_arguments); `write` prints a line.
+    """
+    providers, needs, seed = options["providers"], options["needs"], options["seed"]
+    naive_needs = min(options["naive_needs"], needs)
+    place = database.fresh_database() if fresh_database else nullcontext(None)
+    with place as database_name:
+        if database_name:
+            write(f"Fresh {connection.vendor} database: {database_name}")
+        started = time.perf_counter()
+        city = build_city(providers=providers, needs=needs, seed=seed)
+        built = time.perf_counter() - started
+        write(
+            f"Built a city of {city.providers} providers ({city.active_providers} active) and "
+            f"{len(city.needs)} open needs in {built:.1f} s: "
+            + ", ".join(f"{count} {what}" for what, count in city.counts.items())
+        )
+        # What a long-running database has: planner statistics for the indexes.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        now = timezone.now()
+        # Plain need rows, as a caller would have them: rank_need fetches the rest itself.
+        rows = {need.pk: need for need in Need.objects.filter(pk__in=city.needs)}
+        ordered = [rows[pk] for pk in city.needs]
+
+        # DEBUG records every query, which costs the naive way far more than the fast one:
+        # time both without it.
+        with override_settings(DEBUG=False):
+            fast = [_time(candidates.rank_need, need, now) for need in ordered]
+            naive = [_time(naive_rank_need, need, now) for need in ordered[:naive_needs]]
+
+    fast_ms = [ms for ms, _ in fast]
+    naive_ms = [ms for ms, _ in naive]
+    ranked = [len(ranking.ranked) for _, ranking in fast]
+    considered = [len(r.ranked) + len(r.excluded) for _, r in fast]
+    write(
+        f"Candidates per need from SQL: median {statistics.median(considered):.0f}, "
+        f"max {max(considered)}; ranked after the hard filters: median "
+        f"{statistics.median(ranked):.0f}, max {max(ranked)}."
+    )
+    # Both ways must agree; a difference is reported, not raised, so the figures still print.
+    differ = 0
+    for need, (_, fast_ranking), (_, naive_ranking) in zip(ordered, fast, naive, strict=False):
+        if _head(fast_ranking) != _head(naive_ranking):
+            differ += 1
+            write(
+                f"WARNING: need {need.pk}: the top {TOP} differ "
+                f"(fast {_head(fast_ranking)}, naive {_head(naive_ranking)})."
+            )
+    if not differ:
+        write(f"The top {TOP} agree for all {len(naive)} needs ranked both ways.")
+    median_ms = statistics.median(fast_ms)
+    naive_median_ms = statistics.median(naive_ms)
+    figures = {
+        "providers": city.providers,
+        "needs": len(city.needs),
+        "median_ms": round(median_ms, 2),
+        "p95_ms": round(percentile(fast_ms, 0.95), 2),
+        "naive_median_ms": round(naive_median_ms, 1),
+        "speedup": round(naive_median_ms / median_ms, 1) if median_ms else 0.0,
+    }
+    write(
+        f"rank_need: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms over "
+        f"{len(fast_ms)} needs; naive: median {figures['naive_median_ms']} ms over "
+        f"{len(naive_ms)} needs; speedup {figures['speedup']}x."
+    )
+    write(json.dumps(figures))
+    return figures
