@@ -96,6 +96,7 @@ class Match(models.Model):
             ),
             models.Index(fields=["provider", "status"], name="match_provider_status"),
             models.Index(fields=["provider", "offered_at"], name="match_provider_offered"),
+            models.Index(fields=["-created_at"], name="match_created"),
         ]
 
     def __str__(self):

@@ -237,6 +237,9 @@ class Need(models.Model):
             models.Index(fields=["requested_by", "-created_at"], name="need_by_requester"),
             models.Index(fields=["resident", "-created_at"], name="need_by_resident"),
             models.Index(fields=["status", "-created_at"], name="need_status_created"),
+            # The staff need list, newest first, unfiltered or by area.
+            models.Index(fields=["-created_at"], name="need_created"),
+            models.Index(fields=["area", "-created_at"], name="need_area_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=LATLON_IN_RANGE, name="need_latlon_in_range"),

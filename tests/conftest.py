@@ -42,10 +42,13 @@ def reference_data(request):
     request.getfixturevalue("transactional_db")
     from django.apps import apps
 
-    for module in ("accounts.migrations.0002_groups", "services.migrations.0002_categories"):
-        migration = importlib.import_module(module)
-        seed = getattr(migration, "create_groups", None) or migration.seed
-        seed(apps, None)
+    seeds = [
+        ("accounts.migrations.0002_groups", "create_groups"),
+        ("services.migrations.0002_categories", "seed"),
+        ("services.migrations.0005_role_permissions", "grant_role_permissions"),
+    ]
+    for module, function in seeds:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def pytest_runtest_setup(item):

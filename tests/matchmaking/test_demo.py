@@ -6,6 +6,7 @@ from accounts.models import ProviderProfile, User
 from matchmaking.constants import MatchStatus
 from matchmaking.management.commands.demo import DEMO_DOMAIN, DEMO_PASSWORD, PEOPLE
 from matchmaking.models import Concern, Match, Notification, Rating
+from matchmaking.scoping import staff_area_ids
 from services.models import Need, Offer, Postcode
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,10 @@ def test_the_demo_builds_a_borough_runs_twice_and_resets(settings, tmp_path, cap
     assert ProviderProfile.objects.filter(status="applied").exists()  # something to vet
     assert ProviderProfile.objects.exclude(photo="").exists()
     assert Notification.objects.exists() and Offer.objects.exists()
+    north = User.objects.get(email=f"staff.north@{DEMO_DOMAIN}")
+    south = User.objects.get(email=f"staff.south@{DEMO_DOMAIN}")
+    assert staff_area_ids(north) and staff_area_ids(south)
+    assert staff_area_ids(north).isdisjoint(staff_area_ids(south))
     assert Postcode.objects.count() > 2000
     assert (
         Rating.objects.filter(hidden=True).exists() and Rating.objects.filter(hidden=False).exists()

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -31,7 +31,7 @@ from accounts.models import ProviderProfile, User
 from accounts.photos import process_photo
 from accounts.providers import provider_apply
 from accounts.vetting import check_record, check_verify, provider_set_status
-from matchmaking import lifecycle, safeguarding, trust
+from matchmaking import lifecycle, safeguarding, scoping, trust
 from matchmaking.constants import MatchStatus
 from matchmaking.models import Concern, Match
 from services.constants import Channel, Consent
@@ -54,7 +54,24 @@ AREAS = [
 PEOPLE = [
     # (local part, first name, last name, role, is_staff, is_superuser, group)
     ("admin", "Ada", "Admin", "Superuser (all areas)", True, True, None),
-    ("staff.north", "Sam", "Okafor", "Council staff", True, False, COUNCIL_STAFF_GROUP),
+    (
+        "staff.north",
+        "Sam",
+        "Okafor",
+        "Staff: Riverside North",
+        True,
+        False,
+        COUNCIL_STAFF_GROUP,
+    ),
+    (
+        "staff.south",
+        "Jess",
+        "Patel",
+        "Staff: Riverside South",
+        True,
+        False,
+        COUNCIL_STAFF_GROUP,
+    ),
     ("commissioner", "Priya", "Shah", "Commissioner", True, False, COMMISSIONERS_GROUP),
     ("resident", "Rose", "Turner", "Resident", False, False, None),
     ("resident2", "Tom", "Evans", "Resident", False, False, None),
@@ -121,6 +138,7 @@ class Command(BaseCommand):
                     for name, code in AREAS
                 ]
                 logins = [self.person(*row) for row in PEOPLE]
+                self.grant_areas(areas)
             if not Programme.objects.filter(name=PROGRAMME).exists():
                 self.build_borough(areas)
             else:
@@ -154,6 +172,17 @@ class Command(BaseCommand):
         if group:
             user.groups.add(Group.objects.get(name=group))
         return email, role
+
+    def grant_areas(self, areas):
+        """Each ward officer works in their ward; the commissioner sees the whole borough."""
+        by_name = {area.name: area for area in areas}
+        for local, ward in (("staff.north", "Riverside North"), ("staff.south", "Riverside South")):
+            officer = User.objects.get(email=f"{local}@{DEMO_DOMAIN}")
+            scoping.grant_area(officer, by_name[ward])
+            # Ward officers also take requests over the phone.
+            officer.user_permissions.add(Permission.objects.get(codename="add_need"))
+        commissioner = User.objects.get(email=f"commissioner@{DEMO_DOMAIN}")
+        scoping.grant_areas(commissioner, areas)
 
     def reset(self):
         demo_users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
