@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
+from matchmaking import scoping
 from matchmaking.constants import (
     CAPACITY_STATUSES,
     COMMITTED_STATUSES,
@@ -68,8 +69,9 @@ def is_provider_side(match, user):
     return user is not None and match.provider.user_id == user.pk
 
 
-def _is_staff(user):
-    return user is not None and user.is_staff
+def is_staff_for(need, user):
+    """Council staff who work in the need's area (or in every area)."""
+    return user is not None and user.is_staff and scoping.works_in(user, need.area_id)
 
 
 def _require(allowed, message):
@@ -208,7 +210,9 @@ def need_offer_next(*, need, actor=None, now=None):
 def need_offer_to(*, need, provider, actor, reason, now=None):
     """Council staff offer a need to a provider they chose (the reason is kept)."""
     now = now or timezone.now()
-    _require(_is_staff(actor), "Only council staff can choose a provider by hand.")
+    _require(
+        is_staff_for(need, actor), "Only council staff of this area can choose a provider by hand."
+    )
     _require(reason.strip(), "Give a reason for choosing this provider.")
     with set_actor(actor):
         need = Need.objects.select_for_update().select_related("category").get(pk=need.pk)
@@ -367,7 +371,7 @@ def match_confirm(*, match, actor, now=None):
     with set_actor(actor):
         match = _lock(match)
         _require(
-            is_resident_side(match, actor) or _is_staff(actor),
+            is_resident_side(match, actor) or is_staff_for(match.need, actor),
             "Only the person who asked for help can confirm.",
         )
         _move(match, "confirm", now, confirmed_at=now)
@@ -391,7 +395,7 @@ def match_ask_for_someone_else(*, match, actor, reason="", now=None):
     with set_actor(actor):
         match = _lock(match)
         _require(
-            is_resident_side(match, actor) or _is_staff(actor),
+            is_resident_side(match, actor) or is_staff_for(match.need, actor),
             "Only the person who asked for help can ask for someone else.",
         )
         _move(match, "ask_for_someone_else", now, declined_by=DeclinedBy.RESIDENT, reason=reason)
@@ -409,22 +413,29 @@ def match_ask_for_someone_else(*, match, actor, reason="", now=None):
 
 
 @transaction.atomic
-def match_cancel(*, match, actor, reason, now=None, requeue=True):
-    """Either side (or staff) ends a live match; the need goes back to matching."""
+def match_cancel(*, match, actor, reason, now=None, requeue=True, authorised=False):
+    """Either side (or staff of the area) ends a live match; the need goes back to matching.
+
+    `authorised=True` is for callers that already decided it (a suspension or a block):
+    a council-wide safety decision is not stopped at a ward boundary.
+    """
     now = now or timezone.now()
     _require(reason.strip(), "Give a reason for cancelling.")
     with set_actor(actor):
         match = _lock(match)
         by_provider = is_provider_side(match, actor)
         _require(
-            by_provider or is_resident_side(match, actor) or _is_staff(actor),
+            authorised
+            or by_provider
+            or is_resident_side(match, actor)
+            or is_staff_for(match.need, actor),
             "You cannot cancel this match.",
         )
         _move(match, "cancel", now, cancelled_by=actor, reason=reason.strip()[:240])
         if match.need.status == NeedStatus.MATCHED:
             _set_need_status(match.need, NeedStatus.OPEN, now)
         others = _resident_users(match.need) if by_provider else [match.provider.user]
-        if _is_staff(actor) and not by_provider and not is_resident_side(match, actor):
+        if not by_provider and not is_resident_side(match, actor):  # staff: tell both sides
             others = [*_resident_users(match.need), match.provider.user]
         notify(
             users=others,
@@ -444,7 +455,9 @@ def match_complete(*, match, actor, now=None):
     with set_actor(actor):
         match = _lock(match)
         _require(
-            is_provider_side(match, actor) or is_resident_side(match, actor) or _is_staff(actor),
+            is_provider_side(match, actor)
+            or is_resident_side(match, actor)
+            or is_staff_for(match.need, actor),
             "You cannot complete this match.",
         )
         _move(match, "complete", now)

@@ -140,7 +140,9 @@ def cancel_live_matches(*, provider, actor):
     cancelled = 0
     for match in Match.objects.filter(provider=provider, status__in=LIVE_STATUSES):
         try:
-            lifecycle.match_cancel(match=match, actor=actor, reason=NEUTRAL_CANCEL_REASON)
+            lifecycle.match_cancel(
+                match=match, actor=actor, reason=NEUTRAL_CANCEL_REASON, authorised=True
+            )
         except TransitionError:
             continue
         cancelled += 1

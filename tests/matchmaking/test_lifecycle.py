@@ -9,8 +9,9 @@ from accounts.exceptions import TransitionError
 from matchmaking import lifecycle
 from matchmaking.constants import MatchStatus
 from matchmaking.models import Match, Notification
+from matchmaking.scoping import grant_area
 from services.constants import NeedStatus
-from tests.factories import NeedFactory, StaffFactory, UserFactory, category
+from tests.factories import AreaFactory, NeedFactory, StaffFactory, UserFactory, category
 from tests.matching import NOW, eligible_cook, make_match
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,7 @@ def test_an_expired_offer_cannot_be_accepted(need):
 def test_staff_can_offer_to_a_chosen_provider_with_a_reason(need):
     provider = eligible_cook(need)
     staff = StaffFactory()
+    grant_area(staff, need.area)
     with pytest.raises(TransitionError, match="reason"):
         lifecycle.need_offer_to(need=need, provider=provider, actor=staff, reason=" ")
     match = lifecycle.need_offer_to(need=need, provider=provider, actor=staff, reason="Knows her")
@@ -207,9 +209,26 @@ def test_only_the_resident_side_or_staff_can_confirm(need):
     for outsider in (provider.user, UserFactory()):
         with pytest.raises(TransitionError, match="Only the person who asked"):
             lifecycle.match_confirm(match=accepted, actor=outsider, now=NOW)
-    lifecycle.match_confirm(match=accepted, actor=StaffFactory(), now=NOW)
+    other_ward = StaffFactory()
+    grant_area(other_ward, AreaFactory())
+    with pytest.raises(TransitionError, match="Only the person who asked"):
+        lifecycle.match_confirm(match=accepted, actor=other_ward, now=NOW)
+    this_ward = StaffFactory()
+    grant_area(this_ward, need.area)
+    lifecycle.match_confirm(match=accepted, actor=this_ward, now=NOW)
     accepted.refresh_from_db()
     assert accepted.status == MatchStatus.ACTIVE
+
+
+def test_staff_of_another_ward_cannot_offer_or_cancel(need):
+    provider = eligible_cook(need)
+    staff = StaffFactory()
+    grant_area(staff, AreaFactory())
+    with pytest.raises(TransitionError, match="of this area"):
+        lifecycle.need_offer_to(need=need, provider=provider, actor=staff, reason="x")
+    match = make_match(need, provider, MatchStatus.ACTIVE)
+    with pytest.raises(TransitionError, match="cannot cancel"):
+        lifecycle.match_cancel(match=match, actor=staff, reason="x")
 
 
 def test_strangers_cannot_cancel_or_complete(need):
