@@ -246,6 +246,40 @@ def need_offer_to(*, need, provider, actor, reason, now=None):
 
 
 @transaction.atomic
+def need_offer_allocated(*, need, provider, score, explanation, actor=None, now=None):
+    """Offer a need to the provider a batch allocation assigned it (`provider`: row or id).
+
+    The allocation read the needs and places before this transaction: lock need, then
+    provider, and check again that the need is open without a live match and the provider
+    still has a free place. Returns the new offer, or None when that is no longer so (the
+    run counts the need as skipped and it waits for the next run or the engine).
+    """
+    now = now or timezone.now()
+    provider_id = getattr(provider, "pk", provider)
+    with set_actor(actor):
+        need = Need.objects.select_for_update().select_related("category").get(pk=need.pk)
+        if need.status != NeedStatus.OPEN or need.matches.filter(status__in=LIVE_STATUSES).exists():
+            return None
+        provider = (
+            ProviderProfile.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=provider_id)
+            .first()
+        )
+        if provider is None or not _has_free_place(provider):
+            return None
+        return _offer(
+            need,
+            provider,
+            now=now,
+            score=score,
+            explanation=explanation,
+            proposed_by=ProposedBy.ALLOCATION,
+            actor=actor,
+        )
+
+
+@transaction.atomic
 def match_offer(*, match, actor=None, now=None):
     """Send a proposed match (from a batch allocation) to its provider."""
     now = now or timezone.now()

@@ -21,3 +21,20 @@ def check_expiry_sweep() -> list[int]:
     from matchmaking.safeguarding import check_expiry_sweep as sweep
 
     return list(sweep())
+
+
+@task()
+def run_allocation(run_id: int) -> int | None:
+    """Fill the AllocationRun created when staff asked for it; returns the needs offered."""
+    from matchmaking.allocation import allocation_run
+    from matchmaking.models import AllocationRun
+
+    run = (
+        AllocationRun.objects.select_related("started_by", "programme", "area")
+        .filter(pk=run_id, finished_at__isnull=True)
+        .first()
+    )
+    if run is None:
+        return None
+    run = allocation_run(actor=run.started_by, programme=run.programme, area=run.area, run=run)
+    return run.figures["matched"]

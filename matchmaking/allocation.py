@@ -1,0 +1,355 @@
+"""Batch allocation: offer many open needs at once, as one min-cost-flow problem.
+
+`solve` is pure (plain data in, plain data out); `allocation_run` reads a scope (a programme,
+an area, or both) from the database, ranks each open need without a live match with
+`candidates.rank_need`, solves, and offers each assigned need to its provider through
+`lifecycle.need_offer_allocated`. Each programme or area is an independent problem, so runs
+can be spread over workers (one background task per scope).
+
+The objective, lexicographic in this order:
+
+1. as many urgent needs matched as possible;
+2. then as many needs due soon;
+3. then the largest total score (routine needs compete on score alone, and since every score
+   is positive an extra match nearly always adds to the total).
+
+It is written as one integer cost: each need may take a bypass arc to the sink ("left
+unmatched") that costs a penalty by urgency, and each candidate arc costs minus its score
+scaled to an integer (SCORE_SCALE). The penalties are chosen so that one more need of a tier
+left unmatched costs more than everything the lower tiers and all scores together could
+gain: routine 0; each higher tier 1 + (the largest possible total score) + the sum of the
+penalties of all needs below it. So no exchange of a higher-tier match for lower-tier matches
+or better scores can pay.
+
+Solver chosen by measurement (`manage.py bench allocation`, 5,000 needs, 20,000 providers,
+see matchmaking/bench/allocation.py): OR-Tools' SimpleMinCostFlow (cost scaling on integers,
+exact) against SciPy's `min_weight_full_bipartite_matching` (LAPJVsp on floats, which needs
+every provider expanded into one column per free place and one bypass column per need, and
+loses exactness once the urgency penalties reach 10^12). OR-Tools was both faster and exact.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from ortools.graph.python import min_cost_flow
+
+from accounts.exceptions import TransitionError
+from accounts.models import ProviderProfile
+from matchmaking import candidates, lifecycle, scoping
+from matchmaking.constants import CAPACITY_STATUSES, LIVE_STATUSES
+from matchmaking.models import AllocationRun, Match
+from services.constants import NeedStatus, Urgency
+from services.models import Need
+
+# Scores are in [0, 1]; the solver works on integers.
+SCORE_SCALE = 10**6
+# OR-Tools multiplies costs by the number of nodes + 1 while scaling: keep that within int64.
+_INT64_MAX = 2**63 - 1
+# Lowest tier first.
+URGENCY_TIERS = (Urgency.ROUTINE, Urgency.SOON, Urgency.URGENT)
+URGENCY_RANK = {urgency: rank for rank, urgency in enumerate(URGENCY_TIERS)}
+
+
+class UnmatchedReason:
+    """Why a need was left without an offer (keys of AllocationRun.figures["unmatched"])."""
+
+    NO_CANDIDATE = "no_candidate"  # nobody passes the hard filters
+    CANDIDATES_FULL = "candidates_full"  # only providers with no free place passed
+    OUTBID = "outbid"  # its candidates went to more urgent or better-scoring needs
+    SKIPPED = "skipped"  # assigned, but the need or provider changed before the offer
+
+    ALL = (NO_CANDIDATE, CANDIDATES_FULL, OUTBID, SKIPPED)
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """The solver's answer: need id -> provider id, and why the others were left out."""
+
+    assigned: dict[int, int]
+    scores: dict[int, float]  # need id -> score of its assigned edge
+    unmatched: dict[int, str]  # need id -> UnmatchedReason
+    total_score: float = field(default=0.0)
+
+    @property
+    def matched(self) -> int:
+        return len(self.assigned)
+
+
+def _penalties(
+    urgency_of: Mapping[int, str], best: Mapping[int, int]
+) -> tuple[dict[str, int], int]:
+    """Bypass cost per urgency, and the largest of them (see the module docstring)."""
+    most_score = sum(best.values())
+    per_tier = dict.fromkeys(URGENCY_TIERS, 0)
+    for urgency in urgency_of.values():
+        per_tier[urgency] += 1
+    penalties: dict[str, int] = {}
+    below = 0  # total penalty of every need in the lower tiers
+    for rank, urgency in enumerate(URGENCY_TIERS):
+        penalties[urgency] = 0 if rank == 0 else 1 + most_score + below
+        below += penalties[urgency] * per_tier[urgency]
+    return penalties, max(penalties.values())
+
+
+def solve(
+    needs: Mapping[int, str],
+    free_places: Mapping[int, int],
+    edges: Iterable[tuple[int, int, float]],
+    *,
+    score_scale: int = SCORE_SCALE,
+) -> Allocation:
+    """Assign needs to providers: at most one provider a need, at most `free_places` a provider.
+
+    `needs` maps need id -> urgency (a services.constants.Urgency value); `free_places` maps
+    provider id -> places left; `edges` are (need id, provider id, score in [0, 1]). Edges
+    to unknown needs or to providers without a free place are ignored. The objective is
+    lexicographic: urgent needs matched, then needs due soon, then the total score (module
+    docstring). Deterministic for the same input.
+    """
+    edges_by_need: dict[int, list[tuple[int, int]]] = {need: [] for need in needs}
+    seen_any: set[int] = set()
+    exact: dict[tuple[int, int], float] = {}
+    for need, provider, score in edges:
+        if need not in edges_by_need:
+            continue
+        seen_any.add(need)
+        if free_places.get(provider, 0) <= 0 or (need, provider) in exact:
+            continue
+        exact[(need, provider)] = score
+        edges_by_need[need].append((provider, round(score * score_scale)))
+
+    unmatched: dict[int, str] = {}
+    for need, arcs in edges_by_need.items():
+        if not arcs:
+            unmatched[need] = (
+                UnmatchedReason.CANDIDATES_FULL
+                if need in seen_any
+                else UnmatchedReason.NO_CANDIDATE
+            )
+    solvable = {need: needs[need] for need, arcs in edges_by_need.items() if arcs}
+    if not solvable:
+        return Allocation(assigned={}, scores={}, unmatched=unmatched)
+
+    best = {need: max(cost for _, cost in edges_by_need[need]) for need in solvable}
+    penalties, largest = _penalties(solvable, best)
+    providers = sorted({p for need in solvable for p, _ in edges_by_need[need]})
+    # Nodes: needs 0..n-1, providers n..n+m-1, sink n+m.
+    need_ids = sorted(solvable)
+    n, m = len(need_ids), len(providers)
+    sink = n + m
+    if max(largest, score_scale) * (n + m + 2) > _INT64_MAX:
+        raise OverflowError(
+            f"{n} needs are too many for one exact solve: split the run by area or programme."
+        )
+    provider_node = {p: n + i for i, p in enumerate(providers)}
+
+    tails, heads, capacities, costs = [], [], [], []
+    for index, need in enumerate(need_ids):
+        for provider, scaled in edges_by_need[need]:
+            tails.append(index)
+            heads.append(provider_node[provider])
+            capacities.append(1)
+            costs.append(-scaled)
+        # The bypass: leaving the need unmatched costs its tier's penalty.
+        tails.append(index)
+        heads.append(sink)
+        capacities.append(1)
+        costs.append(penalties[solvable[need]])
+    edge_count = len(tails) - n
+    for provider in providers:
+        tails.append(provider_node[provider])
+        heads.append(sink)
+        capacities.append(min(free_places[provider], n))
+        costs.append(0)
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    flow.set_nodes_supplies(list(range(n + m + 1)), [1] * n + [0] * m + [-n])
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"The min-cost-flow solver failed (status {status}).")
+
+    assigned: dict[int, int] = {}
+    scores: dict[int, float] = {}
+    flows = flow.flows(arcs[: edge_count + n])
+    for arc, used in enumerate(flows):
+        if used and heads[arc] != sink:
+            need = need_ids[tails[arc]]
+            provider = providers[heads[arc] - n]
+            assigned[need] = provider
+            scores[need] = exact[(need, provider)]
+    for need in need_ids:
+        if need not in assigned:
+            unmatched[need] = UnmatchedReason.OUTBID
+    return Allocation(
+        assigned=assigned,
+        scores=scores,
+        unmatched=unmatched,
+        total_score=sum(scores.values()),
+    )
+
+
+# --- the database run -----------------------------------------------------------------------
+
+
+@dataclass
+class Graph:
+    """A scope's problem as plain data, with what the offers need kept alongside."""
+
+    needs: dict[int, str]  # need id -> urgency
+    free_places: dict[int, int]  # provider id -> free places
+    edges: list[tuple[int, int, float]]
+    full: set[int]  # needs whose only passing providers had no free place
+    explanations: dict[tuple[int, int], dict]
+    need_rows: dict[int, Need]
+    seconds: float = 0.0
+
+
+def open_needs(*, programme=None, area=None, area_ids=None):
+    """Open needs without a live match in the scope, most urgent first."""
+    queryset = Need.objects.filter(status=NeedStatus.OPEN).exclude(
+        Exists(Match.objects.filter(need=OuterRef("pk"), status__in=LIVE_STATUSES))
+    )
+    if programme is not None:
+        queryset = queryset.filter(programme=programme)
+    if area is not None:
+        queryset = queryset.filter(area=area)
+    if area_ids is not None:
+        queryset = queryset.filter(area_id__in=area_ids)
+    return queryset.select_related("category", "programme").prefetch_related("slots").order_by("pk")
+
+
+def free_places(provider_ids: Sequence[int]) -> dict[int, int]:
+    """Capacity minus the matches holding a place, per provider (one query)."""
+    rows = (
+        ProviderProfile.objects.filter(pk__in=provider_ids)
+        .annotate(held=Count("matches", filter=Q(matches__status__in=CAPACITY_STATUSES)))
+        .values_list("pk", "capacity", "held")
+    )
+    return {pk: max(capacity - held, 0) for pk, capacity, held in rows}
+
+
+def build_graph(needs, *, now=None) -> Graph:
+    """Rank each need (candidates.rank_need) and gather the edges and free places."""
+    started = time.perf_counter()
+    now = now or timezone.now()
+    graph = Graph(needs={}, free_places={}, edges=[], full=set(), explanations={}, need_rows={})
+    for need in needs:
+        ranking = candidates.rank_need(need, now=now)
+        graph.needs[need.pk] = need.urgency
+        graph.need_rows[need.pk] = need
+        for scored in ranking.ranked:
+            graph.edges.append((need.pk, scored.provider_id, scored.score))
+            graph.explanations[(need.pk, scored.provider_id)] = scored.explanation
+        if not ranking.ranked and any(e.reason == "no_capacity" for e in ranking.excluded):
+            graph.full.add(need.pk)
+    graph.free_places = free_places(sorted({provider for _, provider, _ in graph.edges}))
+    graph.seconds = time.perf_counter() - started
+    return graph
+
+
+def allocation_scope_check(*, actor, programme=None, area=None) -> None:
+    """Refuse a run outside the actor's areas (a TransitionError says why)."""
+    if actor is None:
+        return
+    if not (actor.is_active and actor.is_staff):
+        raise TransitionError("Only council staff can start an allocation run.")
+    if programme is None and area is None:
+        raise TransitionError("Choose a programme or an area.")
+    if area is not None and not scoping.works_in(actor, area.pk):
+        raise TransitionError("You can only run an allocation for an area you work in.")
+
+
+def allocation_run(*, actor, programme=None, area=None, run=None, now=None):
+    """Allocate the scope's open needs and record an AllocationRun (returned).
+
+    The scope is `programme`, `area` or both; staff only ever allocate needs in the areas
+    they work in (a programme run by a ward officer covers the programme's needs in their
+    wards). `actor=None` is the system (the demo, a scheduled job). Pass `run` to fill an
+    AllocationRun created beforehand (the background task does).
+    """
+    allocation_scope_check(actor=actor, programme=programme, area=area)
+    area_ids = scoping.staff_area_ids(actor) if actor is not None else None
+    if run is None:
+        run = AllocationRun.objects.create(started_by=actor, programme=programme, area=area)
+    started = time.perf_counter()
+    now = now or timezone.now()
+    run.parameters = {
+        **(run.parameters or {}),
+        "programme": programme.pk if programme is not None else None,
+        "area": area.pk if area is not None else None,
+        "staff_areas": sorted(area_ids) if area_ids is not None else "all",
+        "objective": "urgent matched, then soon matched, then total score",
+        "score_scale": SCORE_SCALE,
+        "solver": "ortools.SimpleMinCostFlow",
+    }
+
+    graph = build_graph(open_needs(programme=programme, area=area, area_ids=area_ids), now=now)
+    solve_started = time.perf_counter()
+    allocation = solve(graph.needs, graph.free_places, graph.edges)
+    solve_seconds = time.perf_counter() - solve_started
+    unmatched = dict(allocation.unmatched)
+    for need_id in graph.full:
+        unmatched[need_id] = UnmatchedReason.CANDIDATES_FULL
+
+    # Most urgent, then best-scoring first: if something changed meanwhile, they go first.
+    order = sorted(
+        allocation.assigned,
+        key=lambda need_id: (-URGENCY_RANK[graph.needs[need_id]], -allocation.scores[need_id]),
+    )
+    offered = 0
+    total = 0.0
+    for need_id in order:
+        provider_id = allocation.assigned[need_id]
+        match = lifecycle.need_offer_allocated(
+            need=graph.need_rows[need_id],
+            provider=provider_id,
+            score=allocation.scores[need_id],
+            explanation=graph.explanations[(need_id, provider_id)],
+            actor=actor,
+            now=now,
+        )
+        if match is None:
+            unmatched[need_id] = UnmatchedReason.SKIPPED
+        else:
+            offered += 1
+            total += allocation.scores[need_id]
+
+    by_reason = dict.fromkeys(UnmatchedReason.ALL, 0)
+    for reason in unmatched.values():
+        by_reason[reason] += 1
+    by_urgency = {
+        urgency: {
+            "considered": sum(1 for u in graph.needs.values() if u == urgency),
+            "matched": sum(
+                1
+                for need_id in allocation.assigned
+                if graph.needs[need_id] == urgency and unmatched.get(need_id) is None
+            ),
+        }
+        for urgency in reversed(URGENCY_TIERS)
+    }
+    duration = time.perf_counter() - started
+    run.figures = {
+        "needs_considered": len(graph.needs),
+        "providers": len(graph.free_places),
+        "edges": len(graph.edges),
+        "matched": offered,
+        "total_score": round(total, 6),
+        "unmatched": by_reason,
+        "by_urgency": by_urgency,
+        "graph_seconds": round(graph.seconds, 3),
+        "solve_seconds": round(solve_seconds, 3),
+        "duration_seconds": round(duration, 3),
+    }
+    run.finished_at = timezone.now()
+    run.duration_ms = round(duration * 1000)
+    with transaction.atomic():
+        run.save()
+    return run

@@ -1,0 +1,301 @@
+"""Batch allocation: the pure solver against hand-checked answers and brute force, then the run."""
+
+import itertools
+import random
+
+import pytest
+
+from accounts.exceptions import TransitionError
+from matchmaking import allocation, lifecycle
+from matchmaking.allocation import UnmatchedReason, solve
+from matchmaking.constants import MatchStatus, ProposedBy
+from matchmaking.models import AllocationRun, Match
+from matchmaking.scoping import grant_area
+from services.constants import Urgency
+from tests.factories import AreaFactory, NeedFactory, ProgrammeFactory, StaffFactory, category
+from tests.matching import NOW, eligible_cook, make_match
+
+URGENT, SOON, ROUTINE = Urgency.URGENT, Urgency.SOON, Urgency.ROUTINE
+
+# --- the pure solver -------------------------------------------------------------------------
+
+
+def test_the_best_total_is_not_the_greedy_one():
+    # Greedy gives need 1 its favourite (A, 0.9), leaving need 2 with nobody: 0.9.
+    # The optimum is 1 -> B and 2 -> A: 0.8 + 0.7 = 1.5.
+    result = solve(
+        {1: ROUTINE, 2: ROUTINE}, {"A": 1, "B": 1}, [(1, "A", 0.9), (1, "B", 0.8), (2, "A", 0.7)]
+    )
+    assert result.assigned == {1: "B", 2: "A"}
+    assert result.total_score == pytest.approx(1.5)
+    assert result.unmatched == {}
+
+
+def test_capacities_are_honoured():
+    needs = dict.fromkeys(range(5), ROUTINE)
+    edges = [(n, p, 0.5 + n / 10) for n in range(5) for p in ("A", "B")]
+    result = solve(needs, {"A": 2, "B": 1}, edges)
+    assert result.matched == 3
+    assert list(result.assigned.values()).count("A") == 2
+    assert list(result.assigned.values()).count("B") == 1
+    # The three best-scoring needs win; the others lost to better-scoring needs.
+    assert set(result.assigned) == {2, 3, 4}
+    assert result.unmatched == {0: UnmatchedReason.OUTBID, 1: UnmatchedReason.OUTBID}
+
+
+def test_urgent_needs_come_first_whatever_the_scores():
+    # One place. The routine need scores far higher, but the urgent one gets it.
+    result = solve(
+        {1: ROUTINE, 2: URGENT, 3: SOON}, {"A": 1}, [(1, "A", 1.0), (2, "A", 0.01), (3, "A", 0.9)]
+    )
+    assert result.assigned == {2: "A"}
+
+
+def test_one_more_urgent_match_beats_any_number_of_better_routine_ones():
+    # Urgent need 0 can only use A; routine needs 1..3 score 1.0 with A and 0.0 elsewhere.
+    needs = {0: URGENT, 1: ROUTINE, 2: ROUTINE, 3: ROUTINE}
+    edges = [(0, "A", 0.05)] + [(n, "A", 1.0) for n in (1, 2, 3)]
+    edges += [(n, f"P{n}", 0.001) for n in (1, 2, 3)]
+    result = solve(needs, {"A": 1, "P1": 1, "P2": 1, "P3": 1}, edges)
+    assert result.assigned[0] == "A"
+    assert result.matched == 4
+
+
+def test_soon_needs_come_before_routine_ones():
+    result = solve({1: ROUTINE, 2: SOON}, {"A": 1}, [(1, "A", 0.99), (2, "A", 0.1)])
+    assert result.assigned == {2: "A"}
+    assert result.unmatched == {1: UnmatchedReason.OUTBID}
+
+
+def test_reasons_for_needs_left_out():
+    result = solve(
+        {1: ROUTINE, 2: ROUTINE, 3: ROUTINE},
+        {"A": 0, "B": 1},
+        [(2, "A", 0.9), (3, "B", 0.5)],
+    )
+    assert result.assigned == {3: "B"}
+    assert result.unmatched == {
+        1: UnmatchedReason.NO_CANDIDATE,
+        2: UnmatchedReason.CANDIDATES_FULL,
+    }
+
+
+def test_nothing_to_solve():
+    assert solve({}, {}, []).matched == 0
+    assert solve({1: URGENT}, {}, []).unmatched == {1: UnmatchedReason.NO_CANDIDATE}
+
+
+def _key(assignment, needs, scores):
+    """What the solver maximises, lexicographically."""
+    return (
+        sum(1 for n in assignment if needs[n] == URGENT),
+        sum(1 for n in assignment if needs[n] == SOON),
+        round(sum(scores[(n, p)] for n, p in assignment.items()), 9),
+    )
+
+
+def _brute_force(needs, capacity, edges):
+    scores = {(n, p): s for n, p, s in edges}
+    options = {n: [None] + [p for m, p, _ in edges if m == n] for n in needs}
+    best = None
+    order = sorted(needs)
+    for choice in itertools.product(*(options[n] for n in order)):
+        used = {}
+        for p in choice:
+            if p is not None:
+                used[p] = used.get(p, 0) + 1
+        if any(count > capacity[p] for p, count in used.items()):
+            continue
+        assignment = {n: p for n, p in zip(order, choice, strict=True) if p is not None}
+        key = _key(assignment, needs, scores)
+        if best is None or key > best:
+            best = key
+    return best
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_optimal_against_brute_force_on_small_random_graphs(seed):
+    rng = random.Random(seed)
+    needs = {n: rng.choice([URGENT, SOON, ROUTINE]) for n in range(rng.randint(1, 6))}
+    providers = [f"P{i}" for i in range(rng.randint(1, 4))]
+    capacity = {p: rng.randint(0, 2) for p in providers}
+    edges = [(n, p, round(rng.random(), 3)) for n in needs for p in providers if rng.random() < 0.6]
+    result = solve(needs, capacity, edges)
+
+    used = {}
+    for p in result.assigned.values():
+        used[p] = used.get(p, 0) + 1
+    assert all(count <= capacity[p] for p, count in used.items())
+    scores = {(n, p): s for n, p, s in edges}
+    assert all((n, p) in scores for n, p in result.assigned.items())
+    assert _key(result.assigned, needs, scores) == _brute_force(needs, capacity, edges)
+    assert set(result.assigned) | set(result.unmatched) == set(needs)
+    assert not set(result.assigned) & set(result.unmatched)
+
+
+# --- the database run ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def area():
+    return AreaFactory()
+
+
+def _need(area, urgency=ROUTINE, **kwargs):
+    return NeedFactory(category=category("meals"), area=area, urgency=urgency, **kwargs)
+
+
+@pytest.mark.django_db
+def test_a_run_offers_each_assigned_need_through_the_lifecycle(
+    area, django_capture_on_commit_callbacks
+):
+    urgent = _need(area, URGENT)
+    routine = _need(area, ROUTINE)
+    lonely = _need(area, ROUTINE, latitude=area_far_latitude())
+    cook = eligible_cook(urgent, capacity=1)
+    staff = StaffFactory()
+    grant_area(staff, area)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = allocation.allocation_run(actor=staff, area=area, now=NOW)
+
+    match = Match.objects.get()
+    assert (match.need, match.provider) == (urgent, cook)
+    assert match.status == MatchStatus.OFFERED
+    assert match.proposed_by == ProposedBy.ALLOCATION
+    assert match.proposed_by_user == staff
+    assert set(match.explanation["components"]) >= {"proximity", "trust"}
+    run.refresh_from_db()
+    assert run.started_by == staff and run.area == area
+    assert run.finished_at is not None and run.duration_ms is not None
+    figures = run.figures
+    assert figures["needs_considered"] == 3
+    assert figures["matched"] == 1
+    assert figures["total_score"] == pytest.approx(match.score, abs=1e-6)
+    assert figures["unmatched"] == {
+        "no_candidate": 1,  # lonely: nobody within reach
+        "candidates_full": 0,
+        "outbid": 1,  # routine: lost the only place to the urgent need
+        "skipped": 0,
+    }
+    assert figures["by_urgency"]["urgent"] == {"considered": 1, "matched": 1}
+    assert routine.matches.count() == lonely.matches.count() == 0
+
+
+def area_far_latitude():
+    return 53.0  # far north of every cook in these tests
+
+
+@pytest.mark.django_db
+def test_needs_with_a_live_match_or_not_open_are_not_considered(area):
+    matched = _need(area)
+    cook = eligible_cook(matched, capacity=3)
+    make_match(matched, cook, MatchStatus.OFFERED)
+    _need(area, status="withdrawn")
+    fresh = _need(area)
+
+    run = allocation.allocation_run(actor=None, area=area, now=NOW)
+
+    assert run.figures["needs_considered"] == 1
+    assert Match.objects.get(need=fresh).provider == cook
+
+
+@pytest.mark.django_db
+def test_candidates_all_full_is_its_own_reason(area):
+    need = _need(area)
+    other = _need(area)
+    cook = eligible_cook(need, capacity=1)
+    make_match(other, cook, MatchStatus.ACTIVE)
+    other.status = "matched"
+    other.save()
+
+    run = allocation.allocation_run(actor=None, area=area, now=NOW)
+
+    assert run.figures["needs_considered"] == 1
+    assert run.figures["unmatched"]["candidates_full"] == 1
+    assert not need.matches.exists()
+
+
+@pytest.mark.django_db
+def test_a_need_that_got_a_live_match_meanwhile_is_skipped(area, monkeypatch):
+    need = _need(area)
+    cook = eligible_cook(need, capacity=2)
+    solve_for_real = allocation.solve
+
+    def solve_then_staff_step_in(*args, **kwargs):
+        result = solve_for_real(*args, **kwargs)
+        make_match(need, cook, MatchStatus.OFFERED)  # staff offered it by hand meanwhile
+        return result
+
+    monkeypatch.setattr(allocation, "solve", solve_then_staff_step_in)
+    run = allocation.allocation_run(actor=None, area=area, now=NOW)
+
+    assert run.figures["matched"] == 0
+    assert run.figures["unmatched"]["skipped"] == 1
+    assert need.matches.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_lifecycle_refuses_an_allocated_offer_to_a_provider_without_a_place(area):
+    need = _need(area)
+    other = _need(area)
+    cook = eligible_cook(need, capacity=1)
+    make_match(other, cook, MatchStatus.ACCEPTED)
+
+    assert (
+        lifecycle.need_offer_allocated(
+            need=need, provider=cook, score=0.5, explanation={}, actor=None, now=NOW
+        )
+        is None
+    )
+    cook.capacity = 2
+    cook.save()
+    match = lifecycle.need_offer_allocated(
+        need=need, provider=cook.pk, score=0.5, explanation={}, actor=None, now=NOW
+    )
+    assert match.proposed_by == ProposedBy.ALLOCATION and match.score == 0.5
+
+
+@pytest.mark.django_db
+def test_a_programme_run_covers_only_the_programmes_needs_in_the_staffs_areas():
+    mine, theirs = AreaFactory(), AreaFactory()
+    programme = ProgrammeFactory(areas=[mine, theirs], categories=[category("meals")])
+    in_mine = _need(mine, programme=programme)
+    _need(theirs, programme=programme)
+    _need(mine)  # outside the programme
+    eligible_cook(in_mine, capacity=3)
+    staff = StaffFactory()
+    grant_area(staff, mine)
+
+    run = allocation.allocation_run(actor=staff, programme=programme, now=NOW)
+
+    assert run.programme == programme
+    assert run.figures["needs_considered"] == 1
+    assert run.parameters["staff_areas"] == [mine.pk]
+    assert list(Match.objects.values_list("need", flat=True)) == [in_mine.pk]
+
+
+@pytest.mark.django_db
+def test_staff_cannot_run_an_area_they_do_not_work_in(area):
+    staff = StaffFactory()
+    grant_area(staff, AreaFactory())
+    with pytest.raises(TransitionError, match="area you work in"):
+        allocation.allocation_run(actor=staff, area=area)
+    assert not AllocationRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_background_task_fills_the_run_it_is_given(area):
+    from matchmaking.tasks import run_allocation
+
+    need = _need(area)
+    eligible_cook(need)
+    staff = StaffFactory()
+    grant_area(staff, area)
+    run = AllocationRun.objects.create(started_by=staff, area=area)
+
+    run_allocation.enqueue(run.pk)  # the inline backend runs it at once
+
+    run.refresh_from_db()
+    assert run.finished_at is not None
+    assert run.figures["matched"] == 1
