@@ -10,6 +10,7 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 
 from accounts.models import Check, ProviderProfile
+from matchmaking.admin_allocation import AllocationRunAdmin
 from matchmaking.admin_matches import (
     BlockAdmin,
     ConcernAdmin,
@@ -20,7 +21,7 @@ from matchmaking.admin_matches import (
 from matchmaking.admin_needs import ScopedNeedAdmin
 from matchmaking.admin_programmes import ProgrammeAdmin
 from matchmaking.admin_vetting import CheckAdmin, ProviderProfileAdmin
-from matchmaking.models import Block, Concern, Match, Rating
+from matchmaking.models import AllocationRun, Block, Concern, Match, Rating
 from services.models import Need, Offer, Programme
 
 
@@ -53,3 +54,4 @@ admin.site.register(Match, MatchAdmin)
 admin.site.register(Rating, RatingAdmin)
 admin.site.register(Concern, ConcernAdmin)
 admin.site.register(Block, BlockAdmin)
+admin.site.register(AllocationRun, AllocationRunAdmin)

@@ -353,3 +353,21 @@ def allocation_run(*, actor, programme=None, area=None, run=None, now=None):
     with transaction.atomic():
         run.save()
     return run
+
+
+def allocation_run_start(*, actor, programme=None, area=None, run=None):
+    """Record a run for the scope and hand it to a background task (`tasks.run_allocation`).
+
+    Refused (TransitionError) outside the actor's areas. The task is queued once the
+    transaction commits, so the worker finds the row; with the inline backend it runs then.
+    """
+    from matchmaking.tasks import run_allocation
+
+    allocation_scope_check(actor=actor, programme=programme, area=area)
+    if run is None:
+        run = AllocationRun(started_by=actor, programme=programme, area=area)
+    run.started_by, run.programme, run.area = actor, programme, area
+    run.parameters = {"queued": True}
+    run.save()
+    transaction.on_commit(lambda: run_allocation.enqueue(run.pk))
+    return run

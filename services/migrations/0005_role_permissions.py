@@ -33,7 +33,7 @@ ROLE_PERMISSIONS = {
             ("rating", "rating"): ("view", "change"),
             ("concern", "concern"): ("view", "change"),
             ("block", "block"): ("view",),
-            ("allocationrun", "allocation run"): ("view",),
+            ("allocationrun", "allocation run"): ("view", "add"),
         },
     },
     "Commissioners": {
