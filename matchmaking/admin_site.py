@@ -1,8 +1,17 @@
-"""The council's admin site: its name on every page, and the commissioning dashboard."""
+"""The council's admin site: its name on every page, and the commissioning dashboard.
 
+Staff sign in through allauth (its rate limits and two-factor step apply), and must
+have two-factor authentication set up before any admin page opens.
+"""
+
+from urllib.parse import urlencode
+
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.contrib import admin
-from django.urls import path
+from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import redirect
+from django.urls import path, reverse
 
 
 class KithAdminSite(admin.AdminSite):
@@ -17,6 +26,27 @@ class KithAdminSite(admin.AdminSite):
     @property
     def site_title(self):
         return self.site_header
+
+    def login(self, request, extra_context=None):
+        """The admin's own login page is replaced by the site's sign-in."""
+        next_url = request.GET.get(REDIRECT_FIELD_NAME, reverse("admin:index"))
+        return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def two_factor_required(request, *args, **kwargs):
+            user = request.user
+            if user.is_active and user.is_staff and not is_mfa_enabled(user):
+                messages.info(
+                    request,
+                    "Set up two-factor authentication before you use the council admin.",
+                )
+                return redirect("mfa_activate_totp")
+            return inner(request, *args, **kwargs)
+
+        two_factor_required.admin_site = self
+        return two_factor_required
 
     def index(self, request, extra_context=None):
         from matchmaking.admin_dashboard import can_see_dashboard

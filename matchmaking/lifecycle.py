@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
-from matchmaking import scoping
+from matchmaking import candidates, scoping
 from matchmaking.constants import (
     CAPACITY_STATUSES,
     COMMITTED_STATUSES,
@@ -181,8 +181,6 @@ def need_offer_next(*, need, actor=None, now=None):
         need = Need.objects.select_for_update().select_related("category").get(pk=need.pk)
         if need.status != NeedStatus.OPEN or need.matches.filter(status__in=LIVE_STATUSES).exists():
             return None
-        from matchmaking import candidates  # TEMP: until candidates.py lands
-
         ranking = candidates.rank_need(need, now=now)
         for scored in ranking.ranked:
             provider = (
@@ -225,8 +223,6 @@ def need_offer_to(*, need, provider, actor, reason, now=None):
             "This need already has a live match.",
         )
         _require(_has_free_place(provider), "This provider is not active or has no free place.")
-        from matchmaking import candidates  # TEMP: until candidates.py lands
-
         ranking = candidates.rank_need(need, now=now)
         scored = next((s for s in ranking.ranked if s.provider_id == provider.pk), None)
         excluded = next((e for e in ranking.excluded if e.provider_id == provider.pk), None)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "django_tasks",
     "guardian",
@@ -185,6 +186,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
+
+# Two-factor authentication: offered to everyone, required of staff before the admin.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SERVICE_NAME
 
 # --- Object permissions (django-guardian) ---
 # No anonymous user row: anonymous visitors are never granted object permissions.

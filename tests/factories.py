@@ -34,8 +34,22 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(Group.objects.get(name=name))
 
 
+def enable_two_factor(user):
+    """Give the user a TOTP authenticator, as staff must have before the admin opens."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+
+
 class StaffFactory(UserFactory):
+    """Council staff with two-factor authentication set up; `two_factor=False` skips it."""
+
     is_staff = True
+
+    @factory.post_generation
+    def two_factor(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            enable_two_factor(self)
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
@@ -45,6 +59,11 @@ class StaffFactory(UserFactory):
 
 class CommissionerFactory(UserFactory):
     is_staff = True
+
+    @factory.post_generation
+    def two_factor(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            enable_two_factor(self)
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):

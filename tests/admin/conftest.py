@@ -22,6 +22,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
     category,
+    enable_two_factor,
 )
 from tests.matching import make_match
 from tests.provider_factories import CheckFactory, ProviderProfileFactory
@@ -100,7 +101,9 @@ def outsider(db):
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(is_staff=True, is_superuser=True, email="admin@riverside.example.org")
+    user = UserFactory(is_staff=True, is_superuser=True, email="admin@riverside.example.org")
+    enable_two_factor(user)
+    return user
 
 
 @pytest.fixture

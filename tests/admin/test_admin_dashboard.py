@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from matchmaking import dashboard
 from tests.admin.borough import DAY, TODAY
-from tests.factories import UserFactory
+from tests.factories import UserFactory, enable_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -90,5 +90,6 @@ def test_who_may_see_the_dashboard(as_user, staff_a, commissioner, borough):
     assert "You have not been given any area yet" in html
     assert "North" not in html.split("Open and unmet needs now")[1].split("</table>")[0]
     other_staff = UserFactory(is_staff=True)  # staff, but in neither role group
+    enable_two_factor(other_staff)
     assert as_user(other_staff).get(URL).status_code == 403
     assert as_user(UserFactory()).get(URL).status_code == 302  # residents: to the admin login

@@ -35,18 +35,19 @@ def count(client, url):
     return len(queries), response
 
 
-# Per page, whatever its length (8): session, user, the person's own and group model
-# permissions (2), the person's areas (one query, every area flagged granted or not), the
-# filtered COUNT, the page of rows with their foreign keys joined, the navigation header's
-# facts; then one query per filter listing choices from the database: the person's areas
-# (every changelist) and categories (needs). No query per row.
+# Per page, whatever its length (9): session, user, whether two-factor authentication
+# is set up, the person's own and group model permissions (2), the person's areas (one
+# query, every area flagged granted or not), the filtered COUNT, the page of rows with
+# their foreign keys joined, the navigation header's facts; then one query per filter
+# listing choices from the database: the person's areas (every changelist) and
+# categories (needs). No query per row.
 EXPECTED = {
-    "services_need": 10,
-    "accounts_providerprofile": 9,
-    "accounts_check": 9,
-    "matchmaking_match": 9,
-    "matchmaking_rating": 9,
-    "matchmaking_concern": 9,
+    "services_need": 11,
+    "accounts_providerprofile": 10,
+    "accounts_check": 10,
+    "matchmaking_match": 10,
+    "matchmaking_rating": 10,
+    "matchmaking_concern": 10,
 }
 
 

@@ -162,6 +162,17 @@ def test_suspension_needs_staff_and_a_reason(provider):
 # --- blocks -----------------------------------------------------------------------------------
 
 
+def test_a_blocked_provider_is_never_offered_to_that_resident(need, provider):
+    live = make_match(need, provider, MatchStatus.ACCEPTED)
+    block_pair(resident=need.requested_by, provider=provider, actor=need.requested_by)
+    live.refresh_from_db()
+    assert live.status == MatchStatus.CANCELLED
+    excluded = {e.provider_id: e.reason for e in rank_need(need).excluded}
+    assert excluded[provider.pk] == "blocked"
+    other_need = NeedFactory(requested_by=UserFactory())
+    assert any(s.provider_id == provider.pk for s in rank_need(other_need).ranked)
+
+
 def test_only_the_resident_or_staff_can_block(need, provider):
     with pytest.raises(TransitionError):
         block_pair(resident=need.requested_by, provider=provider, actor=UserFactory())
