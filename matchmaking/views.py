@@ -1,4 +1,5 @@
 import json
+import logging
 import time
 
 from django.contrib import messages
@@ -6,6 +7,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +29,8 @@ from matchmaking.models import Match, Notification, Rating
 from services.constants import NEED_FINAL
 from services.forms import WithdrawForm
 from services.selectors import needs_visible_to
+
+logger = logging.getLogger(__name__)
 
 
 @require_POST
@@ -58,11 +62,20 @@ def home(request):
 
 
 def _act(request, call):
-    """Run one state change; a refusal becomes a message, never an error page."""
+    """Run one state change; a refusal or a failure becomes a message, never an error page.
+
+    Every state change is one transaction, so after a database error nothing was changed.
+    """
     try:
         call()
     except TransitionError as error:
         messages.error(request, str(error))
+        return False
+    except DatabaseError:
+        logger.exception("State change failed")
+        messages.error(
+            request, "Sorry, something went wrong and nothing was changed. Please try again."
+        )
         return False
     return True
 
