@@ -1,9 +1,13 @@
 """Batch allocation: the pure solver against hand-checked answers and brute force, then the run."""
 
 import itertools
+import json
 import random
+import re
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from accounts.exceptions import TransitionError
 from matchmaking import allocation, lifecycle
@@ -299,3 +303,57 @@ def test_the_background_task_fills_the_run_it_is_given(area):
     run.refresh_from_db()
     assert run.finished_at is not None
     assert run.figures["matched"] == 1
+
+
+# --- manage.py bench allocation --------------------------------------------------------------
+
+BENCH_FIGURES = {
+    "needs",
+    "providers",
+    "edges",
+    "seconds",
+    "matched",
+    "total_score",
+    "greedy_matched",
+    "greedy_total_score",
+    "reference_total_score",
+}
+
+
+@pytest.mark.django_db
+def test_bench_allocation_prints_its_figures_as_the_last_line():
+    out = StringIO()
+    # fresh_database=False: inside pytest the city goes into the test database.
+    call_command(
+        "bench",
+        "allocation",
+        "--needs",
+        "30",
+        "--providers",
+        "150",
+        "--seed",
+        "3",
+        fresh_database=False,
+        stdout=out,
+    )
+    output = out.getvalue()
+    figures = json.loads(output.strip().splitlines()[-1])
+    assert set(figures) >= BENCH_FIGURES
+    assert (figures["needs"], figures["providers"]) == (30, 150)
+    assert figures["edges"] > 0 and figures["matched"] > 0
+    assert figures["total_score"] == pytest.approx(figures["reference_total_score"], rel=1e-6)
+    assert figures["matched"] >= figures["greedy_matched"]
+    assert "WARNING" not in output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["allocation", "--needs", "0"], "--needs: must be 1 or more, not 0"),
+        (["allocation", "--providers", "-5"], "--providers: must be 1 or more, not -5"),
+        (["allocation", "--seed", "x"], "invalid int value: 'x'"),
+    ],
+)
+def test_bench_allocation_bad_arguments_are_a_command_error(arguments, message):
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("bench", *arguments)

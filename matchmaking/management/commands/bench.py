@@ -2,11 +2,12 @@
 
 from django.core.management.base import BaseCommand
 
-from matchmaking.bench import scoring
+from matchmaking.bench import allocation, scoring
 
 # One subcommand per benchmark module (see matchmaking/bench/__init__.py).
 BENCHMARKS = {
     "scoring": scoring,
+    "allocation": allocation,
 }
 
 

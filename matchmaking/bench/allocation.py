@@ -1,0 +1,260 @@
+"""`manage.py bench allocation`: allocate a synthetic city's open needs in one batch.
+
+Builds the city (urgencies drawn at random: a fifth urgent, a third soon, the rest routine),
+ranks every open need with `candidates.rank_need` into the candidate graph (timed apart:
+"graph_seconds"), then on that same graph:
+
+- `allocation.solve` (OR-Tools min-cost flow), timed: "seconds" is the solve alone;
+- SciPy's `min_weight_full_bipartite_matching` on the same objective, timed, for the record
+  of why OR-Tools was chosen ("scipy_seconds", "scipy_exact");
+- a greedy baseline: most urgent need first, each takes its best candidate with a place left;
+- an independent reference: the same lexicographic objective as three integer programs solved
+  by HiGHS (`scipy.optimize.milp`): most urgent matched, then most soon matched with that
+  fixed, then the largest total score with both fixed.
+
+Last line, one JSON object: needs, providers, edges, seconds, matched, total_score,
+greedy_matched, greedy_total_score, reference_total_score (and a few more figures).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from contextlib import nullcontext
+
+import numpy as np
+from django.db import connection
+from django.db.models import Case, CharField, Value, When
+from django.test.utils import override_settings
+from django.utils import timezone
+from scipy import optimize, sparse
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+from matchmaking import allocation
+from matchmaking.allocation import SCORE_SCALE, URGENCY_RANK, Allocation
+from matchmaking.bench import database
+from matchmaking.bench.city import build_city
+from matchmaking.bench.options import positive_int
+from services.constants import Urgency
+from services.models import Need
+
+HELP = "Allocate a synthetic city's open needs at once; compare with greedy and a reference."
+URGENCY_SHARES = ((Urgency.URGENT, 0.2), (Urgency.SOON, 0.3), (Urgency.ROUTINE, 0.5))
+GAP = 1e-6  # the relative gap to the reference that still counts as optimal
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--needs", type=positive_int, default=5_000, help="Open needs to allocate (5000)."
+    )
+    parser.add_argument(
+        "--providers", type=positive_int, default=20_000, help="Providers in the city (20000)."
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="Random seed: the same seed builds the same city (1)."
+    )
+
+
+def _set_urgencies(need_ids: list[int], seed: int) -> None:
+    rng = random.Random(seed)
+    urgencies, shares = zip(*URGENCY_SHARES, strict=True)
+    chosen = {pk: rng.choices(urgencies, weights=shares)[0] for pk in need_ids}
+    for urgency in urgencies:
+        ids = [pk for pk, u in chosen.items() if u == urgency]
+        for start in range(0, len(ids), 500):
+            Need.objects.filter(pk__in=ids[start : start + 500]).update(
+                urgency=Case(When(pk__gte=0, then=Value(urgency)), output_field=CharField())
+            )
+
+
+def _usable(graph) -> list[tuple[int, int, float]]:
+    return [e for e in graph.edges if graph.free_places.get(e[1], 0) > 0]
+
+
+def _key(assigned: dict, scores: dict, needs: dict) -> tuple[int, int, float]:
+    return (
+        sum(1 for n in assigned if needs[n] == Urgency.URGENT),
+        sum(1 for n in assigned if needs[n] == Urgency.SOON),
+        sum(scores[n] for n in assigned),
+    )
+
+
+def greedy(needs: dict, free_places: dict, edges) -> Allocation:
+    """Most urgent first (then by id); each need takes its best candidate with a place left."""
+    left = dict(free_places)
+    by_need: dict[int, list[tuple[float, int]]] = {}
+    for need, provider, score in edges:
+        by_need.setdefault(need, []).append((score, provider))
+    assigned, scores = {}, {}
+    for need in sorted(needs, key=lambda n: (-URGENCY_RANK[needs[n]], n)):
+        for score, provider in sorted(by_need.get(need, ()), key=lambda c: (-c[0], c[1])):
+            if left.get(provider, 0) > 0:
+                left[provider] -= 1
+                assigned[need], scores[need] = provider, score
+                break
+    return Allocation(
+        assigned=assigned, scores=scores, unmatched={}, total_score=sum(scores.values())
+    )
+
+
+def scipy_solve(needs: dict, free_places: dict, edges) -> Allocation:
+    """The same objective with SciPy's LAPJVsp: one column per free place, one bypass a need."""
+    need_ids = sorted({n for n, _, _ in edges})
+    row = {n: i for i, n in enumerate(need_ids)}
+    best = {}
+    for n, _, s in edges:
+        best[n] = max(best.get(n, 0), round(s * SCORE_SCALE))
+    penalties, _ = allocation._penalties({n: needs[n] for n in need_ids}, best)
+    degree: dict[int, int] = {}
+    for _, p, _ in edges:
+        degree[p] = degree.get(p, 0) + 1
+    columns: dict[int, list[int]] = {}
+    next_column = 0
+    for p in sorted(degree):
+        places = min(free_places[p], degree[p])
+        columns[p] = list(range(next_column, next_column + places))
+        next_column += places
+    offset = max(penalties.values()) + SCORE_SCALE + 1  # every weight positive
+    rows, cols, weights = [], [], []
+    for n, p, s in edges:
+        for c in columns[p]:
+            rows.append(row[n])
+            cols.append(c)
+            weights.append(float(offset - round(s * SCORE_SCALE)))
+    for n in need_ids:
+        rows.append(row[n])
+        cols.append(next_column + row[n])
+        weights.append(float(offset + penalties[needs[n]]))
+    matrix = sparse.csr_array(
+        (weights, (rows, cols)), shape=(len(need_ids), next_column + len(need_ids))
+    )
+    _, matched_columns = min_weight_full_bipartite_matching(matrix)
+    owner = {c: p for p, cs in columns.items() for c in cs}
+    exact = {(n, p): s for n, p, s in edges}
+    assigned, scores = {}, {}
+    for i, c in enumerate(matched_columns):
+        if c < next_column:
+            n = need_ids[i]
+            assigned[n], scores[n] = owner[c], exact[(n, owner[c])]
+    return Allocation(
+        assigned=assigned, scores=scores, unmatched={}, total_score=sum(scores.values())
+    )
+
+
+def reference(needs: dict, free_places: dict, edges) -> tuple[float, tuple]:
+    """The optimum by HiGHS, stage by stage (independent of the flow formulation)."""
+    if not edges:
+        return 0.0, (0, 0, 0.0)
+    need_ids = sorted({n for n, _, _ in edges})
+    provider_ids = sorted({p for _, p, _ in edges})
+    need_row = {n: i for i, n in enumerate(need_ids)}
+    provider_row = {p: len(need_ids) + i for i, p in enumerate(provider_ids)}
+    count = len(edges)
+    rows = [need_row[n] for n, _, _ in edges] + [provider_row[p] for _, p, _ in edges]
+    a = sparse.csr_array(
+        (np.ones(2 * count), (rows, list(range(count)) * 2)),
+        shape=(len(need_ids) + len(provider_ids), count),
+    )
+    upper = np.array([1] * len(need_ids) + [free_places[p] for p in provider_ids], dtype=float)
+    constraints = [optimize.LinearConstraint(a, -np.inf, upper)]
+    tier = np.array([needs[n] for n, _, _ in edges])
+    score = np.array([s for _, _, s in edges])
+    integrality = np.ones(count)
+    bounds = optimize.Bounds(0, 1)
+    key = []
+    for urgency in (Urgency.URGENT, Urgency.SOON):
+        mask = (tier == urgency).astype(float)
+        result = optimize.milp(
+            -mask, constraints=constraints, integrality=integrality, bounds=bounds
+        )
+        best = round(-result.fun)
+        key.append(best)
+        constraints.append(optimize.LinearConstraint(mask.reshape(1, -1), best, np.inf))
+    result = optimize.milp(-score, constraints=constraints, integrality=integrality, bounds=bounds)
+    if not result.success:
+        raise RuntimeError(f"The reference solve failed: {result.message}")
+    return float(-result.fun), (*key, float(-result.fun))
+
+
+def _timed(function, *args):
+    started = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - started, result
+
+
+def run(options: dict, *, write, fresh_database: bool = True) -> dict:
+    """Build the city, allocate it three ways and return the figures (also written)."""
+    providers, needs, seed = options["providers"], options["needs"], options["seed"]
+    place = database.fresh_database() if fresh_database else nullcontext(None)
+    with place as database_name:
+        if database_name:
+            write(f"Fresh {connection.vendor} database: {database_name}")
+        started = time.perf_counter()
+        city = build_city(providers=providers, needs=needs, seed=seed)
+        _set_urgencies(city.needs, seed)
+        write(
+            f"Built a city of {city.providers} providers ({city.active_providers} active) and "
+            f"{len(city.needs)} open needs in {time.perf_counter() - started:.1f} s."
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        with override_settings(DEBUG=False):
+            rows = allocation.open_needs().filter(pk__in=city.needs)
+            graph = allocation.build_graph(list(rows), now=timezone.now())
+    write(
+        f"Candidate graph: {len(graph.needs)} needs, {len(graph.free_places)} providers, "
+        f"{len(graph.edges)} edges, built in {graph.seconds:.1f} s (rank_need per need)."
+    )
+
+    seconds, result = _timed(allocation.solve, graph.needs, graph.free_places, graph.edges)
+    key = _key(result.assigned, result.scores, graph.needs)
+    write(
+        f"OR-Tools: {seconds:.3f} s, {result.matched} matched "
+        f"(urgent {key[0]}, soon {key[1]}), total score {result.total_score:.6f}."
+    )
+    usable = _usable(graph)
+    greedy_result = greedy(graph.needs, graph.free_places, usable)
+    write(f"Greedy: {greedy_result.matched} matched, total score {greedy_result.total_score:.6f}.")
+    scipy_seconds, scipy_result = _timed(scipy_solve, graph.needs, graph.free_places, usable)
+    scipy_key = _key(scipy_result.assigned, scipy_result.scores, graph.needs)
+    write(
+        f"SciPy LAPJVsp: {scipy_seconds:.3f} s, {scipy_result.matched} matched "
+        f"(urgent {scipy_key[0]}, soon {scipy_key[1]}), total score "
+        f"{scipy_result.total_score:.6f}."
+    )
+    reference_seconds, (reference_total, reference_key) = _timed(
+        reference, graph.needs, graph.free_places, usable
+    )
+    gap = abs(result.total_score - reference_total) / max(abs(reference_total), 1e-12)
+    exact = key[:2] == reference_key[:2] and gap <= GAP
+    scipy_exact = (
+        scipy_key[:2] == reference_key[:2]
+        and abs(scipy_result.total_score - reference_total) / max(reference_total, 1e-12) <= GAP
+    )
+    write(
+        f"Reference (HiGHS, three stages, {reference_seconds:.1f} s): urgent {reference_key[0]}, "
+        f"soon {reference_key[1]}, total score {reference_total:.6f}; relative gap {gap:.2e}; "
+        f"SciPy {'exact' if scipy_exact else 'NOT optimal'}."
+    )
+    if not exact:
+        write("WARNING: the allocation differs from the reference optimum.")
+    if result.matched < greedy_result.matched:
+        write("WARNING: greedy matched more needs.")
+    figures = {
+        "needs": len(graph.needs),
+        "providers": city.providers,
+        "edges": len(graph.edges),
+        "seconds": round(seconds, 3),
+        "matched": result.matched,
+        "total_score": round(result.total_score, 6),
+        "greedy_matched": greedy_result.matched,
+        "greedy_total_score": round(greedy_result.total_score, 6),
+        "reference_total_score": round(reference_total, 6),
+        "relative_gap": gap,
+        "graph_seconds": round(graph.seconds, 3),
+        "scipy_seconds": round(scipy_seconds, 3),
+        "scipy_exact": scipy_exact,
+    }
+    write(json.dumps(figures))
+    return figures
