@@ -12,6 +12,8 @@ ranks every open need with `candidates.rank_need` into the candidate graph (time
   by HiGHS (`scipy.optimize.milp`): most urgent matched, then most soon matched with that
   fixed, then the largest total score with both fixed.
 
+SciPy (a development dependency, like the benchmarks) is imported only when this one runs.
+
 Last line, one JSON object: needs, providers, edges, seconds, matched, total_score,
 greedy_matched, greedy_total_score, reference_total_score (and a few more figures).
 """
@@ -23,13 +25,10 @@ import random
 import time
 from contextlib import nullcontext
 
-import numpy as np
 from django.db import connection
 from django.db.models import Case, CharField, Value, When
 from django.test.utils import override_settings
 from django.utils import timezone
-from scipy import optimize, sparse
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from matchmaking import allocation
 from matchmaking.allocation import SCORE_SCALE, URGENCY_RANK, Allocation
@@ -100,6 +99,9 @@ def greedy(needs: dict, free_places: dict, edges) -> Allocation:
 
 def scipy_solve(needs: dict, free_places: dict, edges) -> Allocation:
     """The same objective with SciPy's LAPJVsp: one column per free place, one bypass a need."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     need_ids = sorted({n for n, _, _ in edges})
     row = {n: i for i, n in enumerate(need_ids)}
     best = {}
@@ -144,6 +146,9 @@ def scipy_solve(needs: dict, free_places: dict, edges) -> Allocation:
 
 def reference(needs: dict, free_places: dict, edges) -> tuple[float, tuple]:
     """The optimum by HiGHS, stage by stage (independent of the flow formulation)."""
+    import numpy as np
+    from scipy import optimize, sparse
+
     if not edges:
         return 0.0, (0, 0, 0.0)
     need_ids = sorted({n for n, _, _ in edges})
