@@ -46,5 +46,9 @@ chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# Benchmarks print figures (last line JSON); not part of the test run.
+bench: install
+	DEBUG=true $(BIN)/python manage.py bench scoring
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media
