@@ -19,8 +19,10 @@ LANGUAGE_NAMES = dict(LANGUAGES)
 FAR_FUTURE_DAYS = 365
 
 
-def _time_input():
-    return forms.TimeInput(attrs={"type": "time", "class": "govuk-input govuk-input--width-5"})
+def time_input():
+    return forms.TimeInput(
+        format="%H:%M", attrs={"type": "time", "class": "govuk-input govuk-input--width-5"}
+    )
 
 
 def _yes(value):
@@ -221,7 +223,7 @@ class OneOffForm(forms.Form):
     )
     starts_at = forms.TimeField(
         label="From",
-        widget=_time_input(),
+        widget=time_input(),
         error_messages={
             "required": "Enter the start time",
             "invalid": "Enter a real time, like 09:30",
@@ -229,7 +231,7 @@ class OneOffForm(forms.Form):
     )
     ends_at = forms.TimeField(
         label="To",
-        widget=_time_input(),
+        widget=time_input(),
         error_messages={
             "required": "Enter the end time",
             "invalid": "Enter a real time, like 11:00",
@@ -257,38 +259,45 @@ class OneOffForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class WeeklyForm(forms.Form):
-    """A from/to pair per weekday; leave a day empty when no help is needed then."""
+class WeeklySlotsForm(forms.Form):
+    """A from/to pair of times per weekday; a day left empty has no slot.
+
+    Used for a weekly need and for a provider's availability; subclasses reword the
+    messages for the person filling it in.
+    """
+
+    missing_start = "Enter both times for {day}, or neither"
+    missing_end = "Enter both times for {day}, or neither"
+    end_before_start = "The end time must be after the start time"
+    none_given = "Enter the times for at least one day"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for day in Weekday:
             errors = {"invalid": f"Enter a real time for {day.label}, like 09:30"}
-            self.fields[f"{day.name.lower()}_from"] = forms.TimeField(
-                label=f"{day.label} from",
-                required=False,
-                widget=_time_input(),
-                error_messages=errors,
-            )
-            self.fields[f"{day.name.lower()}_to"] = forms.TimeField(
-                label=f"{day.label} to", required=False, widget=_time_input(), error_messages=errors
-            )
+            for part in ("from", "to"):
+                self.fields[f"{day.name.lower()}_{part}"] = forms.TimeField(
+                    label=f"{day.label} {part}",
+                    required=False,
+                    widget=time_input(),
+                    error_messages=errors,
+                )
 
     def clean(self):
         data = super().clean()
         for day in Weekday:
             start_field, end_field = f"{day.name.lower()}_from", f"{day.name.lower()}_to"
-            start, end = data.get(start_field), data.get(end_field)
             if self.has_error(start_field) or self.has_error(end_field):
                 continue
-            if bool(start) != bool(end):
-                self.add_error(
-                    end_field if start else start_field,
-                    f"Enter both times for {day.label}, or neither",
-                )
-            check_time_window(self, start_field, end_field)
+            start, end = data.get(start_field), data.get(end_field)
+            if start and not end:
+                self.add_error(end_field, self.missing_end.format(day=day.label))
+            elif end and not start:
+                self.add_error(start_field, self.missing_start.format(day=day.label))
+            elif start and end and end <= start:
+                self.add_error(end_field, self.end_before_start.format(day=day.label))
         if not self.errors and not self.slots():
-            raise forms.ValidationError("Enter the times for at least one day")
+            raise forms.ValidationError(self.none_given)
         return data
 
     def slots(self):
@@ -298,6 +307,17 @@ class WeeklyForm(forms.Form):
             for day in Weekday
             if d.get(f"{day.name.lower()}_from") and d.get(f"{day.name.lower()}_to")
         ]
+
+    def days(self):
+        """(label, [from field, to field]) per weekday, for a one-row-per-day layout."""
+        return [
+            (day.label, [self[f"{day.name.lower()}_from"], self[f"{day.name.lower()}_to"]])
+            for day in Weekday
+        ]
+
+
+class WeeklyForm(WeeklySlotsForm):
+    """When a weekly need wants help."""
 
     def summary(self):
         return [

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.constants import LANGUAGES, ProviderKind, Weekday
 from accounts.photos import process_photo
+from services.forms import WeeklySlotsForm, time_input
 from services.models import Category
 from services.postcodes import lookup, normalise_postcode
 
@@ -42,12 +43,6 @@ def _lookup_postcode(raw):
             code="outside",
         )
     return postcode
-
-
-def _time_input():
-    return forms.TimeInput(
-        format="%H:%M", attrs={"type": "time", "class": "govuk-input govuk-input--width-5"}
-    )
 
 
 def categories_for(kind):
@@ -159,21 +154,12 @@ class SkillsForm(ChoicesWithHints, forms.Form):
         return [("Can help with", "\n".join(c.name for c in self.cleaned_data["skills"]))]
 
 
-class AvailabilityForm(forms.Form):
-    """An optional from/to pair per weekday; a day left empty is a day off."""
+class AvailabilityForm(WeeklySlotsForm):
+    """When a provider can help each week; a day left empty is a day off."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for day in Weekday:
-            errors = {"invalid": f"Enter a real time for {day.label}, like 09:30"}
-            key = day.name.lower()
-            for suffix in ("from", "to"):
-                self.fields[f"{key}_{suffix}"] = forms.TimeField(
-                    label=f"{day.label} {suffix}",
-                    required=False,
-                    widget=_time_input(),
-                    error_messages=errors,
-                )
+    missing_start = "Enter the time you start on {day}"
+    missing_end = "Enter the time you finish on {day}"
+    end_before_start = "The end time on {day} must be after the start time"
 
     @classmethod
     def initial_from(cls, slots):
@@ -183,40 +169,6 @@ class AvailabilityForm(forms.Form):
             initial.setdefault(f"{key}_from", slot.starts_at.strftime("%H:%M"))
             initial.setdefault(f"{key}_to", slot.ends_at.strftime("%H:%M"))
         return initial
-
-    def days(self):
-        """(label, [from field, to field]) per weekday, for a one-row-per-day layout."""
-        return [
-            (day.label, [self[f"{day.name.lower()}_from"], self[f"{day.name.lower()}_to"]])
-            for day in Weekday
-        ]
-
-    def clean(self):
-        data = super().clean()
-        for day in Weekday:
-            start_name, end_name = f"{day.name.lower()}_from", f"{day.name.lower()}_to"
-            if self.has_error(start_name) or self.has_error(end_name):
-                continue
-            start, end = data.get(start_name), data.get(end_name)
-            if start and not end:
-                self.add_error(end_name, f"Enter the time you finish on {day.label}")
-            elif end and not start:
-                self.add_error(start_name, f"Enter the time you start on {day.label}")
-            elif start and end and end <= start:
-                self.add_error(
-                    end_name, f"The end time on {day.label} must be after the start time"
-                )
-        if not self.errors and not self.slots():
-            raise forms.ValidationError("Enter the times for at least one day")
-        return data
-
-    def slots(self):
-        data = self.cleaned_data
-        return [
-            (day.value, data[f"{day.name.lower()}_from"], data[f"{day.name.lower()}_to"])
-            for day in Weekday
-            if data.get(f"{day.name.lower()}_from") and data.get(f"{day.name.lower()}_to")
-        ]
 
     def summary(self):
         lines = [f"{Weekday(w).label}, {s:%H:%M} to {e:%H:%M}" for w, s, e in self.slots()]
@@ -429,7 +381,7 @@ class OfferForm(forms.Form):
     )
     starts_at = forms.TimeField(
         label="From",
-        widget=_time_input(),
+        widget=time_input(),
         error_messages={
             "required": "Enter the start time",
             "invalid": "Enter a real start time, like 17:30",
@@ -437,7 +389,7 @@ class OfferForm(forms.Form):
     )
     ends_at = forms.TimeField(
         label="To",
-        widget=_time_input(),
+        widget=time_input(),
         error_messages={
             "required": "Enter the end time",
             "invalid": "Enter a real end time, like 19:00",
