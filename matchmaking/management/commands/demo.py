@@ -31,9 +31,9 @@ from accounts.models import ProviderProfile, User
 from accounts.photos import process_photo
 from accounts.providers import provider_apply
 from accounts.vetting import check_record, check_verify, provider_set_status
-from matchmaking import lifecycle, safeguarding, scoping, trust
+from matchmaking import allocation, lifecycle, safeguarding, scoping, trust
 from matchmaking.constants import MatchStatus
-from matchmaking.models import Concern, Match
+from matchmaking.models import AllocationRun, Concern, Match
 from services.constants import Channel, Consent
 from services.models import Area, Category, Need, Postcode, Programme
 from services.needs import need_submit
@@ -189,6 +189,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Concerns protect what they are about; the demo's own go first.
             Concern.objects.filter(raised_by__in=demo_users).delete()
+            AllocationRun.objects.filter(programme__name=PROGRAMME).delete()
             Need.objects.filter(requested_by__in=demo_users).delete()
             ProviderProfile.objects.filter(user__in=demo_users).delete()
             Programme.objects.filter(name=PROGRAMME).delete()
@@ -229,6 +230,7 @@ class Command(BaseCommand):
 
         providers = self.providers(rng, postcodes, admin)
         self.residents_and_matches(rng, postcodes, providers, admin, today)
+        self.batch_allocation(rng, postcodes, admin)
 
     def providers(self, rng, postcodes, admin):
         named = {
@@ -381,6 +383,35 @@ class Command(BaseCommand):
             concern=late,
             actor=admin,
             resolution="Pat was ill and has apologised; new phone number recorded.",
+        )
+
+    def batch_allocation(self, rng, postcodes, admin):
+        """Needs left for a batch run (not offered one by one), then one allocation run.
+
+        One transaction: the engine's own offer for a new need waits for the commit, and by
+        then the run has offered what it could (the engine then only tries the rest).
+        """
+        with transaction.atomic():
+            for n, urgency in enumerate(("urgent", "soon", "routine", "routine", "soon", "urgent")):
+                email = f"batch{n + 1}@{DEMO_DOMAIN}"
+                user = User.objects.create_user(
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    first_name=FIRST_NAMES[n],
+                    last_name=LAST_NAMES[-n - 1],
+                )
+                EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+                category = ("meals", "companionship", "shopping")[n % 3]
+                days = rng.randint(2, 9)
+                postcode = rng.choice(postcodes)
+                self.need(user, postcode, category, days, offer=False, urgency=urgency)
+            run = allocation.allocation_run(
+                actor=admin, programme=Programme.objects.get(name=PROGRAMME)
+            )
+        figures = run.figures
+        self.stdout.write(
+            f"Allocation run: {figures['matched']} of {figures['needs_considered']} open needs "
+            f"offered, unmatched by reason {figures['unmatched']}."
         )
 
     def need(self, user, postcode, category, days, offer=True, **extra):
