@@ -38,6 +38,7 @@ def reference_data(request):
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
     if not transactional:
+        yield
         return
     request.getfixturevalue("transactional_db")
     from django.apps import apps
@@ -49,6 +50,12 @@ def reference_data(request):
     ]
     for module, function in seeds:
         getattr(importlib.import_module(module), function)(apps, None)
+    yield
+    # The flush after this test re-creates content types and permissions with new ids;
+    # a cached old id would make later permission lookups quietly wrong.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 def pytest_runtest_setup(item):
