@@ -190,6 +190,10 @@ LOGIN_URL = "account_login"
 # Two-factor authentication: offered to everyone, required of staff before the admin.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
+if DEBUG:
+    # Development and the demo only (allauth refuses it unless DEBUG): the demo's staff
+    # sign in with this code instead of an authenticator app.
+    MFA_TOTP_INSECURE_BYPASS_CODE = env.str("DEMO_TWO_FACTOR_CODE", default="000000")
 
 # --- Object permissions (django-guardian) ---
 # No anonymous user row: anonymous visitors are never granted object permissions.

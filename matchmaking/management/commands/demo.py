@@ -13,6 +13,9 @@ import tempfile
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
@@ -145,6 +148,11 @@ class Command(BaseCommand):
                 self.stdout.write("The demo borough is already built (use --reset to rebuild).")
         self.stdout.write(self.style.SUCCESS(self.summary()))
         self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}")
+        code = getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None)
+        if code:
+            self.stdout.write(
+                f"Staff logins then ask for a two-factor code: use {code} (demo only)."
+            )
         width = max(len(email) for email, _ in logins)
         for email, role in logins:
             self.stdout.write(f"  {email.ljust(width)}  {role}")
@@ -171,6 +179,9 @@ class Command(BaseCommand):
         )
         if group:
             user.groups.add(Group.objects.get(name=group))
+        if is_staff and not is_mfa_enabled(user):
+            # Staff need two-factor authentication before the admin opens.
+            TOTP.activate(user, generate_totp_secret())
         return email, role
 
     def grant_areas(self, areas):
