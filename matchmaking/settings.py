@@ -166,6 +166,8 @@ TASKS = {
 
 # --- Matching ---
 OFFER_EXPIRY_HOURS = env.int("OFFER_EXPIRY_HOURS", default=48)
+# `manage.py bench web` turns on a view that renders a bare template, as its baseline.
+BENCH_VIEWS = env.bool("KITH_BENCH_VIEWS", default=False)
 # Closed needs are anonymised after this many days (manage.py apply_retention).
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 

@@ -26,6 +26,11 @@ urlpatterns = [
     path("api/v1/", include("matchmaking.api_urls")),
 ]
 
+if settings.BENCH_VIEWS:
+    urlpatterns += [
+        path("bench/bare/", TemplateView.as_view(template_name="pages/bench_bare.html"))
+    ]
+
 if settings.DEBUG:
     # Development only: uploaded provider photos. Production serves MEDIA_ROOT from the proxy.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -2,12 +2,13 @@
 
 from django.core.management.base import BaseCommand
 
-from matchmaking.bench import allocation, scoring
+from matchmaking.bench import allocation, scoring, web
 
 # One subcommand per benchmark module (see matchmaking/bench/__init__.py).
 BENCHMARKS = {
     "scoring": scoring,
     "allocation": allocation,
+    "web": web,
 }
 
 

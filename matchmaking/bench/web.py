@@ -1,0 +1,185 @@
+"""`bench web`: requests per second through gunicorn for real pages against a bare one.
+
+A fresh database gets the demo borough; gunicorn serves it on 127.0.0.1 with
+production-like settings (DEBUG off, hashed static files through whitenoise); a
+resident's "Your requests", a provider's help-request inbox and a view that renders a
+bare template are each loaded with a bounded number of requests at a fixed concurrency.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import override_settings
+
+from matchmaking.bench.database import fresh_database as fresh_database_context
+from matchmaking.bench.options import positive_int
+
+HELP = "Requests per second through gunicorn: real pages against a bare template."
+PAGES = {
+    "bare": "/bench/bare/",
+    "requests_page": "/requests/",
+    "offers_page": "/help-requests/",
+}
+START_TIMEOUT_SECONDS = 30
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--requests", type=positive_int, default=400, help="per page")
+    parser.add_argument("--concurrency", type=positive_int, default=8)
+    parser.add_argument("--workers", type=positive_int, default=2, help="gunicorn workers")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+def _session_cookie(email: str) -> str:
+    from accounts.models import User
+
+    user = User.objects.get(email=email)
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def _get(port: int, path: str, cookie: str | None) -> tuple[int, float]:
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        conn.close()
+
+
+def _load(port, path, cookie, count, concurrency):
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(lambda _: _get(port, path, cookie), range(min(20, count))))  # warm up
+        started = time.perf_counter()
+        results = list(pool.map(lambda _: _get(port, path, cookie), range(count)))
+        wall = time.perf_counter() - started
+    statuses = {status for status, _ in results}
+    if statuses != {200}:
+        raise RuntimeError(f"{path} answered {sorted(statuses)}, not only 200")
+    latencies = sorted(seconds for _, seconds in results)
+    return count / wall, latencies
+
+
+def run(options: dict, *, write, fresh_database: bool = True) -> dict:
+    media = tempfile.mkdtemp(prefix="kith-bench-media-")
+    static = tempfile.mkdtemp(prefix="kith-bench-static-")
+    database = fresh_database_context() if fresh_database else nullcontext()
+    with database, override_settings(MEDIA_ROOT=media):
+        call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        cookies = {
+            "bare": None,
+            "requests_page": _session_cookie("resident@demo.kith.example"),
+            "offers_page": _session_cookie("cook@demo.kith.example"),
+        }
+        port = _free_port()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "matchmaking.settings",
+            "DEBUG": "false",
+            "HTTPS": "false",  # loopback: no TLS proxy in front
+            # The sessions made here are signed with this process's key.
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": _database_url(),
+            "STATIC_ROOT": static,
+            "MEDIA_ROOT": media,
+            "KITH_BENCH_VIEWS": "true",
+        }
+        manage = str(Path(settings.BASE_DIR) / "manage.py")
+        subprocess.run(
+            [sys.executable, manage, "collectstatic", "--no-input", "-v0"], env=env, check=True
+        )
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "matchmaking.wsgi",
+                "--workers",
+                str(options["workers"]),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_SECONDS
+            while True:
+                try:
+                    if _get(port, PAGES["bare"], None)[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("gunicorn did not start")
+                time.sleep(0.2)
+            figures, tails = {}, []
+            for name, path in PAGES.items():
+                rps, latencies = _load(
+                    port, path, cookies[name], options["requests"], options["concurrency"]
+                )
+                figures[name] = rps
+                p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000
+                write(
+                    f"{path}: {rps:.0f} requests/s, median "
+                    f"{statistics.median(latencies) * 1000:.1f} ms, p95 {p95:.1f} ms"
+                )
+                if name != "bare":
+                    tails.extend(latencies)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    tails.sort()
+    result = {
+        "rps_bare": round(figures["bare"], 1),
+        "rps_requests_page": round(figures["requests_page"], 1),
+        "rps_offers_page": round(figures["offers_page"], 1),
+        "ratio_min": round(
+            min(figures["requests_page"], figures["offers_page"]) / figures["bare"], 3
+        ),
+        "p95_ms": round(tails[int(0.95 * (len(tails) - 1))] * 1000, 1),
+    }
+    write(json.dumps(result))
+    return result
