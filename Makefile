@@ -17,6 +17,7 @@ $(BIN)/python:
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	@test -f .env || echo "DEBUG=true" > .env  # local development only (git-ignored)
 	touch $@
 
 install: $(INSTALLED)

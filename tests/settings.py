@@ -2,6 +2,8 @@
 
 import os
 
+# Tests run as production does (DEBUG off), whatever a developer's .env says.
+os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
 # Plain http: the live server used by browser tests is http, and Secure cookies would not stick.
 os.environ.setdefault("HTTPS", "false")
