@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -38,7 +38,7 @@ from services.constants import (
     Urgency,
 )
 from services.models import Area, Category, Need, Offer
-from services.postcodes import lookup, normalise_postcode
+from services.postcodes import PROVIDER_MESSAGES, RESIDENT_MESSAGES, postcode_in_council
 
 FAR_FUTURE_DAYS = 365  # as services.forms: a need more than a year ahead is not a need yet
 # Who may ask through the API: staff take phone requests in the admin.
@@ -176,38 +176,21 @@ def _check_each_day_once(slots, field="slots"):
         raise serializers.ValidationError({field: "Enter each day once"})
 
 
+def _postcode(raw, messages):
+    try:
+        return postcode_in_council(raw, messages)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages) from None
+
+
 def need_postcode(raw):
     """The Postcode a resident typed, with the "Request help" form's messages."""
-    postcode = lookup(raw)
-    if postcode is None:
-        raise serializers.ValidationError(
-            "We do not recognise that postcode. Check it and try again"
-        )
-    if postcode.area_id is None:
-        raise serializers.ValidationError(
-            f"{postcode.code} is outside {settings.COUNCIL_AREA}. "
-            f"{settings.SERVICE_NAME} can only find help in {settings.COUNCIL_AREA}"
-        )
-    return postcode
+    return _postcode(raw, RESIDENT_MESSAGES)
 
 
 def provider_postcode(raw):
     """The Postcode a provider typed, with the "Offer help" form's messages."""
-    try:
-        code = normalise_postcode(raw)
-    except ValueError:
-        raise serializers.ValidationError("Enter a full postcode, like RV1 2AB") from None
-    postcode = lookup(code)
-    if postcode is None:
-        raise serializers.ValidationError(
-            f"We cannot find {code}. Enter a postcode in {settings.COUNCIL_AREA}"
-        )
-    if postcode.area_id is None:
-        raise serializers.ValidationError(
-            f"{code} is outside {settings.COUNCIL_AREA}. You can offer help through "
-            f"{settings.SERVICE_NAME} only if you live in {settings.COUNCIL_AREA}"
-        )
-    return postcode
+    return _postcode(raw, PROVIDER_MESSAGES)
 
 
 def _check_one_off_date(on_date):

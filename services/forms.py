@@ -7,13 +7,12 @@ Need fields it supplies (`need_fields`), so the journey and the submit function 
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
 from accounts.constants import LANGUAGES, Weekday
 from services.constants import Consent, ReferrerRole, Schedule, Urgency
 from services.models import Category
-from services.postcodes import lookup
+from services.postcodes import postcode_in_council
 
 LANGUAGE_NAMES = dict(LANGUAGES)
 FAR_FUTURE_DAYS = 365
@@ -378,16 +377,7 @@ class WhereForm(forms.Form):
     )
 
     def clean_postcode(self):
-        raw = self.cleaned_data["postcode"]
-        postcode = lookup(raw)
-        if postcode is None:
-            raise forms.ValidationError("We do not recognise that postcode. Check it and try again")
-        if postcode.area_id is None:
-            raise forms.ValidationError(
-                f"{postcode.code} is outside {settings.COUNCIL_AREA}. "
-                f"{settings.SERVICE_NAME} can only find help in {settings.COUNCIL_AREA}"
-            )
-        return postcode
+        return postcode_in_council(self.cleaned_data["postcode"])
 
     def summary(self):
         d = self.cleaned_data

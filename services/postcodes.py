@@ -21,6 +21,8 @@ from itertools import chain
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from services.models import Area, Postcode
@@ -86,6 +88,47 @@ def lookup(raw) -> Postcode | None:
     except ValueError:
         return None
     return Postcode.objects.select_related("area").filter(code=code).first()
+
+
+class PostcodeMessages(NamedTuple):
+    """What to tell a person whose postcode will not do ({code}, {area}, {service} filled in)."""
+
+    malformed: str
+    unknown: str
+    outside: str
+
+
+RESIDENT_MESSAGES = PostcodeMessages(
+    malformed="We do not recognise that postcode. Check it and try again",
+    unknown="We do not recognise that postcode. Check it and try again",
+    outside="{code} is outside {area}. {service} can only find help in {area}",
+)
+PROVIDER_MESSAGES = PostcodeMessages(
+    malformed="Enter a full postcode, like RV1 2AB",
+    unknown="We cannot find {code}. Enter a postcode in {area}",
+    outside=(
+        "{code} is outside {area}. You can offer help through {service} only if you live in {area}"
+    ),
+)
+
+
+def postcode_in_council(raw, messages=RESIDENT_MESSAGES) -> Postcode:
+    """The known Postcode inside the council's areas for what a person typed.
+
+    Raises django's ValidationError with the matching message otherwise; the web forms and
+    the API both call this, so they can never disagree on which postcodes will do.
+    """
+    try:
+        code = normalise_postcode(raw)
+    except ValueError:
+        raise ValidationError(messages.malformed, code="malformed") from None
+    postcode = Postcode.objects.select_related("area").filter(code=code).first()
+    words = {"code": code, "area": settings.COUNCIL_AREA, "service": settings.SERVICE_NAME}
+    if postcode is None:
+        raise ValidationError(messages.unknown.format(**words), code="unknown")
+    if postcode.area_id is None:
+        raise ValidationError(messages.outside.format(**words), code="outside")
+    return postcode
 
 
 # Parsing ---------------------------------------------------------------------

@@ -6,14 +6,13 @@ can summarise itself for "Check your answers" (`summary`).
 """
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
 from accounts.constants import LANGUAGES, ProviderKind, Weekday
 from accounts.photos import process_photo
 from services.forms import WeeklySlotsForm, time_input
 from services.models import Category
-from services.postcodes import lookup, normalise_postcode
+from services.postcodes import PROVIDER_MESSAGES, postcode_in_council
 
 LANGUAGE_NAMES = dict(LANGUAGES)
 KIND_HINTS = {
@@ -24,25 +23,6 @@ KIND_HINTS = {
     ProviderKind.PEER: "Support someone going through something you have been through "
     "yourself, such as caring for a parent or a new diagnosis.",
 }
-
-
-def _lookup_postcode(raw):
-    try:
-        code = normalise_postcode(raw)
-    except ValueError:
-        raise forms.ValidationError("Enter a full postcode, like RV1 2AB", code="format") from None
-    postcode = lookup(code)
-    if postcode is None:
-        raise forms.ValidationError(
-            f"We cannot find {code}. Enter a postcode in {settings.COUNCIL_AREA}", code="unknown"
-        )
-    if postcode.area_id is None:
-        raise forms.ValidationError(
-            f"{code} is outside {settings.COUNCIL_AREA}. You can offer help through "
-            f"{settings.SERVICE_NAME} only if you live in {settings.COUNCIL_AREA}",
-            code="outside",
-        )
-    return postcode
 
 
 def categories_for(kind):
@@ -177,7 +157,7 @@ class AvailabilityForm(WeeklySlotsForm):
 
 class PostcodeMixin:
     def clean_home_postcode(self):
-        return _lookup_postcode(self.cleaned_data["home_postcode"])
+        return postcode_in_council(self.cleaned_data["home_postcode"], PROVIDER_MESSAGES)
 
 
 class WhereForm(PostcodeMixin, forms.Form):
