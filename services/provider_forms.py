@@ -25,6 +25,16 @@ KIND_HINTS = {
 }
 
 
+DISTANCE_ERRORS = {
+    "invalid": "Enter the distance as a number, like 2 or 2.5",
+    "min_value": "The distance must be 0.5 km or more",
+    "max_value": "The distance must be 50 km or less",
+    "max_digits": "The distance must be 50 km or less",
+    "max_decimal_places": "Enter the distance to one decimal place, like 2.5",
+    "max_whole_digits": "The distance must be 50 km or less",
+}
+
+
 def categories_for(kind):
     """The kinds of help this kind of provider may give (allowed_kinds is a JSON list)."""
     # JSON `contains` is not available on SQLite; there are only a handful of categories.
@@ -184,13 +194,8 @@ class WhereForm(PostcodeMixin, forms.Form):
             attrs={"class": "govuk-input govuk-input--width-4", "inputmode": "decimal"}
         ),
         error_messages={
+            **DISTANCE_ERRORS,
             "required": "Enter how far you can travel, in kilometres",
-            "invalid": "Enter the distance as a number, like 2 or 2.5",
-            "min_value": "The distance must be 0.5 km or more",
-            "max_value": "The distance must be 50 km or less",
-            "max_digits": "The distance must be 50 km or less",
-            "max_decimal_places": "Enter the distance to one decimal place, like 2.5",
-            "max_whole_digits": "The distance must be 50 km or less",
         },
     )
 
@@ -385,13 +390,8 @@ class OfferForm(forms.Form):
             attrs={"class": "govuk-input govuk-input--width-4", "inputmode": "decimal"}
         ),
         error_messages={
+            **DISTANCE_ERRORS,
             "required": "Enter how far you will take it, in kilometres",
-            "invalid": "Enter the distance as a number, like 2 or 2.5",
-            "min_value": "The distance must be 0.5 km or more",
-            "max_value": "The distance must be 50 km or less",
-            "max_digits": "The distance must be 50 km or less",
-            "max_decimal_places": "Enter the distance to one decimal place, like 2.5",
-            "max_whole_digits": "The distance must be 50 km or less",
         },
     )
 
