@@ -69,6 +69,15 @@ def is_provider_side(match, user):
     return user is not None and match.provider.user_id == user.pk
 
 
+def other_side_of(match, user):
+    """The person on the other side of the match from `user` (None if user is in neither)."""
+    if is_provider_side(match, user):
+        return match.need.resident or match.need.requested_by
+    if is_resident_side(match, user):
+        return match.provider.user
+    return None
+
+
 def is_staff_for(need, user):
     """Council staff who work in the need's area (or in every area)."""
     return user is not None and user.is_staff and scoping.works_in(user, need.area_id)

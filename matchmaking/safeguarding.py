@@ -48,7 +48,10 @@ def _concern_admin_url(concern):
 
 @transaction.atomic
 def concern_raise(*, raised_by, kind, description, urgent=False, match=None, about=None):
-    """Anyone in a match (or staff) reports a concern about the match or a person in it."""
+    """Anyone in a match (or staff) reports a concern about the match or a person in it.
+
+    From a match, a party's concern is about the other side unless `about` says otherwise.
+    """
     if kind not in ConcernKind.values:
         raise TransitionError("Choose what the concern is about.")
     if not description.strip():
@@ -64,6 +67,9 @@ def concern_raise(*, raised_by, kind, description, urgent=False, match=None, abo
         others = {match.provider.user_id, match.need.requested_by_id, match.need.resident_id}
         if about is not None and about.pk not in others:
             raise TransitionError("You can raise a concern about someone in your match.")
+    if match is not None and about is None:
+        # Raised from a match, a concern is about the other side of it.
+        about = lifecycle.other_side_of(match, raised_by)
     with set_actor(raised_by):
         concern = Concern.objects.create(
             raised_by=raised_by,

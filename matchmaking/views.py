@@ -297,17 +297,10 @@ def match_rate(request, pk):
 @login_required
 def match_concern(request, pk):
     match = _party_match(request, pk)
-    other = (
-        match.need.resident or match.need.requested_by
-        if lifecycle.is_provider_side(match, request.user)
-        else match.provider.user
-    )
     form = ConcernForm(request.POST if request.method == "POST" else None)
 
     def raise_it():
-        safeguarding.concern_raise(
-            raised_by=request.user, match=match, about=other, **form.cleaned_data
-        )
+        safeguarding.concern_raise(raised_by=request.user, match=match, **form.cleaned_data)
 
     if form.is_bound and form.is_valid() and _act(request, raise_it):
         messages.success(request, "Thank you. We have received your concern and will look at it.")

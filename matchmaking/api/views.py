@@ -469,14 +469,7 @@ class ConcernViewSet(
 
     def create(self, request):
         data = dict(_validated(s.ConcernCreateSerializer, request).validated_data)
-        match = data["match"]
-        # As on the web: a concern raised in a match is about the other side of it.
-        about = (
-            match.need.resident or match.need.requested_by
-            if lifecycle.is_provider_side(match, request.user)
-            else match.provider.user
-        )
-        concern = safeguarding.concern_raise(raised_by=request.user, about=about, **data)
+        concern = safeguarding.concern_raise(raised_by=request.user, **data)
         return Response(self.get_serializer(concern).data, status=status.HTTP_201_CREATED)
 
 

@@ -243,3 +243,11 @@ def test_every_action_leaves_an_audit_record_with_its_actor(need, provider):
     assert set(Match.objects.filter(provider=provider).values_list("status", flat=True)).isdisjoint(
         LIVE_STATUSES
     )
+
+
+def test_a_concern_raised_from_a_match_is_about_the_other_side(need, provider):
+    match = make_match(need, provider, MatchStatus.ACTIVE)
+    assert raise_concern(match, provider.user).about == need.resident
+    assert raise_concern(match, need.requested_by).about == provider.user
+    staff = StaffFactory()
+    assert raise_concern(match, staff).about is None  # staff say whom it is about
