@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "django_tasks",
+    "django_tasks_db",  # tables for TASKS_BACKEND=django_tasks_db.DatabaseBackend
     "guardian",
     "auditlog",
     "rest_framework",
@@ -160,6 +161,8 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SERVICE_NAME} <{SUPPORT_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Inline by default (development, tests); production sets
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker`.
 TASKS = {
     "default": {
         "BACKEND": env.str(
