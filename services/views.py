@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -78,47 +77,18 @@ def request_help_start(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_help_step(request, step):
-    journey = request_help_journey(request)
-    current = journey.step(step)
-    if current is None or not current.applies(journey.draft):
-        raise Http404("No such step")
-    missing = journey.first_incomplete()
-    steps = journey.applicable()
-    if missing and steps.index(missing) < steps.index(current):
-        return redirect(journey.url(missing))
-
+    # A "change" link from check your answers returns there once the answer is saved.
     changing = request.GET.get("change") == "1"
-    if request.method == "POST":
-        form = journey.save(current, request.POST)
-        if form.is_valid():
-            return redirect(journey.next_url(current, changing))
-    else:
-        form = journey.form(current)
-    previous = journey.previous(current)
-    return render(
-        request,
-        current.template,
-        {
-            "step": current,
-            "form": form,
-            "back_url": journey.url(previous) if previous else None,
-            "changing": changing,
-        },
-    )
+    return request_help_journey(request).step_page(request, step, skip_answered=changing)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_help_check(request):
     journey = request_help_journey(request)
-    validated = journey.validated_forms()
-    if (
-        not validated
-        or any(not form.is_valid() for _, form in validated)
-        or journey.first_incomplete()
-    ):
-        broken = next((step for step, form in validated if not form.is_valid()), None)
-        return redirect(journey.url(broken or journey.first_incomplete() or REQUEST_HELP_STEPS[0]))
+    to_answer, validated = journey.validated()
+    if to_answer is not None:
+        return redirect(journey.url(to_answer))
 
     if request.method == "POST":
         fields = {}
