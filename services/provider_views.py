@@ -6,17 +6,11 @@ before "Check your answers" and on submit, so a stale draft can never be submitt
 """
 
 import functools
-import re
-import uuid
-from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +26,7 @@ from accounts.providers import (
     provider_update,
 )
 from services.constants import OfferStatus
+from services.journey import Journey, Step, Upload
 from services.offer_filters import OfferFilter
 from services.offers import offer_create, offer_withdraw, offers_visible_to
 from services.provider_forms import (
@@ -47,52 +42,58 @@ from services.provider_forms import (
     WhereForm,
 )
 
-SESSION_KEY = "offer_help"
-PHOTO_DRAFT_DIR = "provider-drafts"
-PHOTO_DRAFT_NAME = re.compile(rf"^{PHOTO_DRAFT_DIR}/[0-9a-f]{{32}}\.jpg$")
 OFFERS_PER_PAGE = 20
 
 
-@dataclass(frozen=True)
-class Step:
-    slug: str
-    title: str
-    form_class: type
-    template: str = "providers/journey/step.html"
-    hint: str = ""
-    kwargs: object = field(default=lambda draft: {})
-
-
 def _kind_of(draft):
-    return {"kind": draft["answers"].get("kind", {}).get("kind")}
+    return {"kind": draft.get("kind", {}).get("kind")}
 
 
-def _photo_of(draft):
-    return {"has_photo": bool(draft.get("photo"))}
+def _has_photo(draft):
+    return {"has_photo": bool(draft.get("about", {}).get("photo"))}
 
 
+PHOTO = Upload(field="photo", remove_field="remove_photo", directory="provider-drafts")
+STEP_TEMPLATE = "providers/journey/step.html"
+CHOICES_TEMPLATE = "providers/journey/step_choices.html"
 STEPS = [
-    Step("kind", "What kind of helper are you?", KindForm, "providers/journey/step_choices.html"),
+    Step("kind", KindForm, "What kind of helper are you?", template=CHOICES_TEMPLATE),
     Step(
         "help",
-        "What can you help with?",
         SkillsForm,
-        "providers/journey/step_choices.html",
-        kwargs=_kind_of,
+        "What can you help with?",
+        template=CHOICES_TEMPLATE,
+        form_kwargs=_kind_of,
     ),
     Step(
         "availability",
-        "When are you available?",
         AvailabilityForm,
-        "providers/journey/step_availability.html",
+        "When are you available?",
         hint="Enter the times you could usually help each week. Leave the days you cannot "
         "help empty.",
+        template="providers/journey/step_availability.html",
     ),
-    Step("where", "Where do you live?", WhereForm),
-    Step("people", "How many people, and in which languages?", PeopleForm),
-    Step("about", "About you", AboutForm, "providers/journey/step_about.html", kwargs=_photo_of),
+    Step("where", WhereForm, "Where do you live?", template=STEP_TEMPLATE),
+    Step("people", PeopleForm, "How many people, and in which languages?", template=STEP_TEMPLATE),
+    Step(
+        "about",
+        AboutForm,
+        "About you",
+        template="providers/journey/step_about.html",
+        form_kwargs=_has_photo,
+        upload=PHOTO,
+    ),
 ]
-STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+
+
+def offer_help_journey(request):
+    return Journey(
+        session=request.session,
+        key="offer_help",
+        steps=STEPS,
+        url_name="providers:step",
+        check_url_name="providers:check",
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -111,69 +112,6 @@ def _add_errors(form, exc):
         form.add_error(None, exc.messages)
 
 
-def _draft(request):
-    draft = request.session.get(SESSION_KEY) or {}
-    return {"answers": dict(draft.get("answers", {})), "photo": draft.get("photo")}
-
-
-def _save_draft(request, draft):
-    request.session[SESSION_KEY] = draft
-
-
-def _raw_answers(form, post):
-    """What the person typed, JSON-serialisable, so the step can be validated again later."""
-    raw = {}
-    for name, form_field in form.fields.items():
-        if name in ("photo", "remove_photo"):
-            continue
-        if getattr(form_field.widget, "allow_multiple_selected", False):
-            raw[name] = post.getlist(name)
-        elif post.get(name) not in (None, ""):
-            raw[name] = post.get(name)
-    return raw
-
-
-def _bound_form(step, draft):
-    data = draft["answers"].get(step.slug)
-    if data is None:
-        return None
-    return step.form_class(data=data, **step.kwargs(draft))
-
-
-def _validated(draft):
-    """(first step that is missing or no longer valid, {slug: valid bound form})."""
-    forms_by_slug = {}
-    for step in STEPS:
-        form = _bound_form(step, draft)
-        if form is None or not form.is_valid():
-            return step, forms_by_slug
-        forms_by_slug[step.slug] = form
-    return None, forms_by_slug
-
-
-def _step_url(step):
-    return reverse("providers:step", args=[step.slug])
-
-
-def _draft_photo_name(draft):
-    name = draft.get("photo")
-    if name and PHOTO_DRAFT_NAME.match(name) and default_storage.exists(name):
-        return name
-    return None
-
-
-def _store_draft_photo(draft, photo):
-    _discard_draft_photo(draft)
-    draft["photo"] = default_storage.save(f"{PHOTO_DRAFT_DIR}/{uuid.uuid4().hex}.jpg", photo)
-
-
-def _discard_draft_photo(draft):
-    name = draft.get("photo")
-    if name and PHOTO_DRAFT_NAME.match(name):
-        default_storage.delete(name)
-    draft["photo"] = None
-
-
 def _already_provider(request):
     if _profile_of(request.user) is not None:
         messages.info(request, "You have already offered help. This is your helper dashboard.")
@@ -188,7 +126,8 @@ def _already_provider(request):
 def offer_help_start(request):
     if response := _already_provider(request):
         return response
-    return render(request, "providers/journey/start.html", {"first_step_url": _step_url(STEPS[0])})
+    first_step_url = offer_help_journey(request).url(STEPS[0])
+    return render(request, "providers/journey/start.html", {"first_step_url": first_step_url})
 
 
 @login_required
@@ -196,52 +135,21 @@ def offer_help_start(request):
 def offer_help_step(request, step):
     if response := _already_provider(request):
         return response
-    step = STEPS_BY_SLUG.get(step)
-    if step is None:
-        raise Http404("No such step")
-    draft = _draft(request)
-    first_invalid, _ = _validated(draft)
-    position = STEPS.index(step)
-    if first_invalid is not None and STEPS.index(first_invalid) < position:
-        # No skipping ahead: "what can you help with" depends on the kind chosen first.
-        return redirect(_step_url(first_invalid))
-
-    if request.method == "POST":
-        form = step.form_class(data=request.POST, files=request.FILES, **step.kwargs(draft))
-        if form.is_valid():
-            draft["answers"][step.slug] = _raw_answers(form, request.POST)
-            if step.slug == "about":
-                if form.cleaned_data.get("photo"):
-                    _store_draft_photo(draft, form.cleaned_data["photo"])
-                elif form.cleaned_data.get("remove_photo"):
-                    _discard_draft_photo(draft)
-            _save_draft(request, draft)
-            next_step, _ = _validated(draft)
-            return redirect(_step_url(next_step) if next_step else "providers:check")
-    else:
-        form = step.form_class(initial=draft["answers"].get(step.slug, {}), **step.kwargs(draft))
-
-    back_url = _step_url(STEPS[position - 1]) if position else reverse("providers:start")
-    return render(
-        request,
-        step.template,
-        {
-            "step": step,
-            "form": form,
-            "back_url": back_url,
-            "step_number": position + 1,
-            "step_count": len(STEPS),
-        },
+    # Every answer leads on to the first question still to answer: changing the kind of
+    # helper can make "what can you help with" invalid again.
+    return offer_help_journey(request).step_page(
+        request, step, skip_answered=True, back_url=reverse("providers:start")
     )
 
 
-def _summary_sections(forms_by_slug, draft):
+def _summary_sections(journey, validated):
     sections = []
-    for step in STEPS:
-        rows = forms_by_slug[step.slug].summary()
-        if step.slug == "about":
-            rows.append(("Photo", "Added" if _draft_photo_name(draft) else "Not added"))
-        sections.append({"title": step.title, "rows": rows, "change_url": _step_url(step)})
+    for step, form in validated:
+        rows = form.summary()
+        if step.upload is PHOTO:
+            added = PHOTO.stored(journey.draft[step.name])
+            rows.append(("Photo", "Added" if added else "Not added"))
+        sections.append({"title": step.title, "rows": rows, "change_url": journey.url(step)})
     return sections
 
 
@@ -250,22 +158,18 @@ def _summary_sections(forms_by_slug, draft):
 def offer_help_check(request):
     if response := _already_provider(request):
         return response
-    draft = _draft(request)
-    first_invalid, forms_by_slug = _validated(draft)
-    if first_invalid is not None:
-        return redirect(_step_url(first_invalid))
+    journey = offer_help_journey(request)
+    to_answer, validated = journey.validated()
+    if to_answer is not None:
+        return redirect(journey.url(to_answer))
 
     errors = []
     if request.method == "POST":
+        forms = {step.name: form for step, form in validated}
         data = {}
-        for form in forms_by_slug.values():
+        for form in forms.values():
             data.update(form.cleaned_data)
         postcode = data["home_postcode"]
-        photo_name = _draft_photo_name(draft)
-        photo = None
-        if photo_name:
-            with default_storage.open(photo_name, "rb") as stored:
-                photo = ContentFile(stored.read(), name="photo.jpg")
         try:
             provider_apply(
                 user=request.user,
@@ -277,15 +181,14 @@ def offer_help_check(request):
                 longitude=postcode.longitude,
                 travel_radius_km=float(data["travel_radius_km"]),
                 capacity=data["capacity"],
-                photo=photo,
-                availability=forms_by_slug["availability"].slots(),
+                photo=PHOTO.open(journey.draft["about"]),
+                availability=forms["availability"].slots(),
                 skills=data["skills"],
             )
         except ValidationError as exc:
             errors = exc.messages
         else:
-            _discard_draft_photo(draft)
-            request.session.pop(SESSION_KEY, None)
+            journey.clear()
             messages.success(
                 request,
                 "Thank you for offering to help. The council will now check your details.",
@@ -296,9 +199,9 @@ def offer_help_check(request):
         request,
         "providers/journey/check.html",
         {
-            "sections": _summary_sections(forms_by_slug, draft),
+            "sections": _summary_sections(journey, validated),
             "errors": errors,
-            "back_url": _step_url(STEPS[-1]),
+            "back_url": journey.url(STEPS[-1]),
         },
     )
 

@@ -364,7 +364,7 @@ def test_about_step_refuses_a_file_that_is_not_a_photo_and_stores_nothing(
     assert errors_on(response) == ["The photo must be a JPG, PNG or WebP image"]
     assertContains(response, "govuk-form-group--error")
     assert media_files(_media) == []
-    assert "photo" not in (client.session.get("offer_help") or {}).get("answers", {})
+    assert "about" not in client.session["offer_help"]
 
 
 def test_about_step_keeps_a_processed_photo_until_the_answers_are_sent(client, signed_in, _media):
