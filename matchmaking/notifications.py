@@ -1,9 +1,7 @@
 """In-app notifications, each also sent by email in the background."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
 
 from accounts.emails import send_templated_email
 from accounts.models import ProviderProfile
@@ -29,20 +27,19 @@ def notify(*, users, message, url="", match=None):
 
 
 def navigation_facts(user):
-    """Whether the user is a provider and how many notifications are unread, in one query."""
-    unread = (
-        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
-        .values("user")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    facts = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .values(
-            is_provider=Exists(ProviderProfile.objects.filter(user=OuterRef("pk"))),
-            unread=Coalesce(Subquery(unread), 0),
-        )
-        .first()
-    )
-    return facts or {"is_provider": False, "unread": 0}
+    """Whether the user is a provider and how many notifications are unread, in one query.
+
+    Every signed-in page asks this, so it is plain SQL: the same question through the
+    ORM's Exists/Subquery took 1.0 ms to build against 0.02 ms to run (`bench web`).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_NAVIGATION_FACTS_SQL, [user.pk, user.pk])
+        is_provider, unread = cursor.fetchone()
+    return {"is_provider": bool(is_provider), "unread": unread}
+
+
+_NAVIGATION_FACTS_SQL = (
+    f"SELECT EXISTS(SELECT 1 FROM {ProviderProfile._meta.db_table} WHERE user_id = %s), "
+    f"(SELECT COUNT(*) FROM {Notification._meta.db_table} "
+    "WHERE user_id = %s AND read_at IS NULL)"
+)
