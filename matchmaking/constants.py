@@ -12,6 +12,14 @@ class MatchStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# The GOV.UK tag colour that shows each status at a glance.
+MATCH_STATUS_TAGS = {
+    MatchStatus.OFFERED: "govuk-tag--yellow",
+    MatchStatus.ACCEPTED: "govuk-tag--blue",
+    MatchStatus.ACTIVE: "govuk-tag--green",
+    MatchStatus.COMPLETED: "govuk-tag--turquoise",
+}
+
 # At most one of these per need (a database constraint), and each counts against capacity.
 LIVE_STATUSES = (
     MatchStatus.PROPOSED,

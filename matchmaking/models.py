@@ -7,6 +7,7 @@ from accounts.models import ProviderProfile
 from matchmaking.constants import (
     COMPONENT_LABELS,
     LIVE_STATUSES,
+    MATCH_STATUS_TAGS,
     ConcernKind,
     ConcernStatus,
     DeclinedBy,
@@ -105,6 +106,10 @@ class Match(models.Model):
     @property
     def is_live(self):
         return self.status in LIVE_STATUSES
+
+    @property
+    def status_tag(self):
+        return MATCH_STATUS_TAGS.get(self.status, "govuk-tag--grey")
 
     @property
     def shares_contact_details(self):

@@ -10,6 +10,14 @@ class NeedStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# The GOV.UK tag colour that shows each status at a glance.
+NEED_STATUS_TAGS = {
+    NeedStatus.SUBMITTED: "govuk-tag--yellow",
+    NeedStatus.OPEN: "govuk-tag--blue",
+    NeedStatus.MATCHED: "govuk-tag--green",
+    NeedStatus.FULFILLED: "govuk-tag--turquoise",
+}
+
 # A resident can still change or withdraw a need in these states.
 NEED_EDITABLE = (NeedStatus.SUBMITTED, NeedStatus.OPEN)
 NEED_FINAL = (NeedStatus.FULFILLED, NeedStatus.WITHDRAWN, NeedStatus.CLOSED)

@@ -11,6 +11,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from accounts.constants import CheckKind, ProviderKind, Weekday
 from accounts.models import ProviderProfile
 from services.constants import (
+    NEED_STATUS_TAGS,
     Channel,
     Consent,
     NeedStatus,
@@ -281,6 +282,10 @@ class Need(models.Model):
             return f"{self.on_date:%a %-d %b %Y}, {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
         days = ", ".join(str(slot) for slot in self.slots.all())
         return f"Every week: {days}" if days else "Every week"
+
+    @property
+    def status_tag(self):
+        return NEED_STATUS_TAGS.get(self.status, "govuk-tag--grey")
 
     @property
     def first_name(self):
