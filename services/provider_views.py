@@ -10,7 +10,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +28,7 @@ from services.constants import OfferStatus
 from services.journey import Journey, Step, Upload
 from services.offer_filters import OfferFilter
 from services.offers import offer_create, offer_withdraw, offers_visible_to
+from services.pagination import ListPaginator
 from services.provider_forms import (
     LANGUAGE_NAMES,
     AboutForm,
@@ -368,7 +368,7 @@ def offer_list(request, profile):
         request.GET,
         queryset=offers_visible_to(request.user).select_related("category"),
     )
-    page = Paginator(offers.qs, OFFERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = ListPaginator(offers.qs, OFFERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "providers/offers/list.html",

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +20,7 @@ from services.forms import (
 )
 from services.journey import Journey, Step
 from services.needs import need_submit, need_update
+from services.pagination import ListPaginator
 from services.selectors import needs_visible_to
 
 
@@ -127,7 +127,7 @@ def need_list(request):
         needs_visible_to(request.user).select_related("category", "area").prefetch_related("slots")
     )
     filterset = NeedFilter(request.GET, queryset=needs)
-    page = Paginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    page = ListPaginator(filterset.qs, 20).get_page(request.GET.get("page"))
     return render(request, "services/needs/list.html", {"filter": filterset, "page": page})
 
 

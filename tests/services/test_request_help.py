@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from services.constants import Channel, NeedStatus
 from services.models import Need
@@ -403,10 +404,11 @@ def test_your_requests_take_the_same_queries_however_many_there_are(
     NeedFactory.create_batch(
         rows, requested_by=resident, schedule="weekly", on_date=None, starts_at=None, ends_at=None
     )
-    # session, user, permission lookup, count, page of needs (+category, area), slots, categories
-    with django_assert_max_num_queries(8):
+    client.get(reverse("needs:list"))  # the filter form is rendered once, then cached
+    # session, user, nav facts, page of needs (+category, area), slots; a count past one page
+    with django_assert_max_num_queries(5 if rows <= 20 else 6):
         response = client.get(reverse("needs:list"))
-    assert response.status_code == 200
+    assertContains(response, f"{rows} requests")
 
 
 def test_another_residents_request_is_404_everywhere(client, resident):
