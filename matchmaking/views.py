@@ -5,9 +5,9 @@ import time
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.exceptions import TransitionError
 from matchmaking import lifecycle, privacy, safeguarding, trust
-from matchmaking.constants import LIVE_STATUSES, MatchStatus
+from matchmaking.constants import CAPACITY_STATUSES, LIVE_STATUSES, MatchStatus
 from matchmaking.forms import (
     ConcernForm,
     DeleteAccountForm,
@@ -28,9 +28,25 @@ from matchmaking.middleware import LAST_SEEN
 from matchmaking.models import Match, Notification, Rating
 from services.constants import NEED_FINAL
 from services.forms import WithdrawForm
+from services.pagination import ListPaginator
 from services.selectors import needs_visible_to
 
 logger = logging.getLogger(__name__)
+
+# A provider's help requests list all that hold one of their places, and the latest of the rest.
+EARLIER_MATCHES_SHOWN = 20
+OFFER_LIST_FIELDS = (
+    "status",
+    "explanation",
+    "created_at",
+    "expires_at",
+    "need__contact_name",
+    "need__schedule",
+    "need__on_date",
+    "need__starts_at",
+    "need__ends_at",
+    "need__category__name",
+)
 
 
 @require_POST
@@ -95,16 +111,22 @@ def offer_list(request):
     matches = (
         Match.objects.for_provider(request.user)
         .select_related("need__category")
-        .prefetch_related("need__slots")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
+        # What the list shows, and no more: a match with its need is sixty columns.
+        .only(*OFFER_LIST_FIELDS)
     )
-    waiting = [m for m in matches if m.status == MatchStatus.OFFERED]
-    current = [m for m in matches if m.status in (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)]
-    past = [m for m in matches if m.status not in LIVE_STATUSES][:20]
+    live = list(matches.filter(status__in=CAPACITY_STATUSES))
+    # Earlier matches grow for as long as someone helps; only the latest are listed.
+    past = list(matches.exclude(status__in=LIVE_STATUSES)[:EARLIER_MATCHES_SHOWN])
+    prefetch_related_objects([match.need for match in live + past], "slots")
     return render(
         request,
         "matchmaking/offer_list.html",
-        {"waiting": waiting, "current": current, "past": past},
+        {
+            "waiting": [m for m in live if m.status == MatchStatus.OFFERED],
+            "current": [m for m in live if m.status != MatchStatus.OFFERED],
+            "past": past,
+        },
     )
 
 
@@ -335,7 +357,7 @@ def match_block(request, pk):
 @login_required
 def notification_list(request):
     notifications = Notification.objects.filter(user=request.user)
-    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    page = ListPaginator(notifications, 25).get_page(request.GET.get("page"))
     unread_ids = [n.pk for n in page.object_list if n.read_at is None]
     response = render(
         request,

@@ -159,12 +159,24 @@ def test_help_requests_list_is_split_by_what_needs_doing(client, need, provider)
 def test_help_requests_list_takes_the_same_queries_however_many(
     client, provider, rows, django_assert_max_num_queries
 ):
+    for status in (MatchStatus.OFFERED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE):
+        make_match(NeedFactory(), provider, status)
     for _ in range(rows):
         make_match(NeedFactory(), provider, MatchStatus.COMPLETED)
     client.force_login(provider.user)
-    # session, user, matches (+need, category), slots, nav: provider profile, unread count
-    with django_assert_max_num_queries(7):
-        assert client.get(reverse("matchmaking:offer_list")).status_code == 200
+    # session, user, nav facts, live matches (+need, category), earlier ones, slots
+    with django_assert_max_num_queries(6):
+        html = client.get(reverse("matchmaking:offer_list")).content.decode()
+    assert "about 1.2 km away" in html
+    assert html.count("Completed") == min(rows, 20)
+
+
+def test_help_requests_list_shows_only_the_latest_earlier_matches(client, provider):
+    earlier = [make_match(NeedFactory(), provider, MatchStatus.COMPLETED) for _ in range(22)]
+    client.force_login(provider.user)
+    html = client.get(reverse("matchmaking:offer_list")).content.decode()
+    shown = [m for m in earlier if reverse("matchmaking:offer_detail", args=[m.pk]) in html]
+    assert shown == earlier[2:]
 
 
 def test_notifications_are_listed_newest_first_and_marked_read(client):
