@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
@@ -28,7 +29,12 @@ urlpatterns = [
 
 if settings.BENCH_VIEWS:
     urlpatterns += [
-        path("bench/bare/", TemplateView.as_view(template_name="pages/bench_bare.html"))
+        path("bench/bare/", TemplateView.as_view(template_name="pages/bench_bare.html")),
+        # The layout with nothing in it, signed in: what every page costs before its content.
+        path(
+            "bench/signed-in/",
+            login_required(TemplateView.as_view(template_name="pages/bench_signed_in.html")),
+        ),
     ]
 
 if settings.DEBUG:

@@ -5,8 +5,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import clear_url_caches
+from pytest_django.asserts import assertContains
 
 import matchmaking.urls
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +30,18 @@ def reload_urls():
     clear_url_caches()
 
 
-def test_the_bare_baseline_page_exists_only_for_the_benchmark(client):
+def test_the_baseline_pages_exist_only_for_the_benchmark(client):
+    resident = UserFactory()
     assert client.get("/bench/bare/").status_code == 404
     try:
         with override_settings(BENCH_VIEWS=True):
             reload_urls()
             response = client.get("/bench/bare/")
-        assert response.status_code == 200 and b"Bare template" in response.content
+            assert response.status_code == 200 and b"Bare template" in response.content
+            assert client.get("/bench/signed-in/").status_code == 302  # to sign in
+            client.force_login(resident)
+            assertContains(client.get("/bench/signed-in/"), "Your requests")  # the layout
     finally:
         reload_urls()
     assert client.get("/bench/bare/").status_code == 404
+    assert client.get("/bench/signed-in/").status_code == 404
