@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
@@ -166,3 +167,14 @@ def apply_retention(*, days, now=None):
             anonymise_need(need)
         count += 1
     return count
+
+
+def prune_task_results(*, days, now=None):
+    """Delete background-task records finished more than `days` ago; returns how many.
+
+    Each holds what the task was given, and for an email that is the address and the text.
+    Unfinished ones (waiting for a retry) are kept.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    deleted, _ = DBTaskResult.objects.filter(finished_at__lt=cutoff).delete()
+    return deleted

@@ -177,6 +177,8 @@ OFFER_EXPIRY_HOURS = env.int("OFFER_EXPIRY_HOURS", default=48)
 BENCH_VIEWS = env.bool("KITH_BENCH_VIEWS", default=False)
 # Closed needs are anonymised after this many days (manage.py apply_retention).
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
+# Finished background tasks keep what they were given (an email's address and text).
+TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=14)
 
 # --- Accounts (django-allauth) ---
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts.exceptions import TransitionError
 from matchmaking.constants import MatchStatus
@@ -134,3 +135,30 @@ def test_the_retention_command_refuses_a_silly_period(capsys):
         call_command("apply_retention", "--days", "3")
     call_command("apply_retention")
     assert "Anonymised 0 need(s)" in capsys.readouterr().out
+
+
+def _task_record(*, finished_days_ago):
+    now = timezone.now()
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {"to": ["rose@example.org"], "body": "Hello Rose"}},
+        task_path="accounts.tasks.send_email",
+        backend_name="default",
+        run_after=now,
+        finished_at=(
+            None if finished_days_ago is None else now - datetime.timedelta(days=finished_days_ago)
+        ),
+    )
+
+
+def test_retention_deletes_finished_task_records_that_hold_addresses(capsys, settings):
+    settings.TASK_RESULT_RETENTION_DAYS = 14
+    old = _task_record(finished_days_ago=15)
+    recent = _task_record(finished_days_ago=13)
+    waiting_for_a_retry = _task_record(finished_days_ago=None)
+    call_command("apply_retention")
+    assert "Deleted 1 background task record(s) finished more than 14 days ago" in (
+        capsys.readouterr().out
+    )
+    remaining = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert remaining == {recent.pk, waiting_for_a_retry.pk}
+    assert old.pk not in remaining

@@ -1,11 +1,15 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from matchmaking.privacy import apply_retention
+from matchmaking.privacy import apply_retention, prune_task_results
 
 
 class Command(BaseCommand):
-    help = "Anonymise needs closed for longer than the retention period (RETENTION_DAYS)."
+    help = (
+        "Anonymise needs closed for longer than the retention period (RETENTION_DAYS) and "
+        "delete background-task records, which hold email addresses and texts, after "
+        "TASK_RESULT_RETENTION_DAYS."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=None, help="Override RETENTION_DAYS.")
@@ -16,3 +20,8 @@ class Command(BaseCommand):
             raise CommandError("The retention period must be at least 30 days.")
         count = apply_retention(days=days)
         self.stdout.write(f"Anonymised {count} need(s) closed more than {days} days ago.")
+        task_days = settings.TASK_RESULT_RETENTION_DAYS
+        pruned = prune_task_results(days=task_days)
+        self.stdout.write(
+            f"Deleted {pruned} background task record(s) finished more than {task_days} days ago."
+        )
