@@ -14,7 +14,6 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -189,16 +188,10 @@ def test_a_permanent_refusal_is_not_retried(database_tasks, mail_server, worker,
 def test_inline_tasks_cannot_retry_so_the_request_succeeds_and_it_is_tried_once(
     client, mail_server, caplog, django_capture_on_commit_callbacks
 ):
-    from tests.factories import PostcodeFactory, ProgrammeFactory, UserFactory, category
-    from tests.services.test_request_help import complete_journey
+    from tests.services.test_request_help import submit_as_a_new_resident
 
     mail_server.failures = 100
-    place = PostcodeFactory(code="RV1 2AB")
-    ProgrammeFactory(categories=[category("meals")], areas=[place.area])
-    client.force_login(UserFactory())
-    complete_journey(client)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("needs:check"))
+    response = submit_as_a_new_resident(client, django_capture_on_commit_callbacks)
 
     assert response.status_code == 302
     assert mail_server.attempts == 1 and mail.outbox == []  # the request's one email

@@ -13,7 +13,7 @@ from matchmaking.models import Match, Notification
 from services.models import Need
 from tests.factories import NeedFactory
 from tests.matching import eligible_cook, make_match
-from tests.services.test_request_help import complete_journey
+from tests.services.test_request_help import submit_as_a_new_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +26,9 @@ class BrokenMailServer(BaseEmailBackend):
 def test_a_mail_server_that_is_down_does_not_lose_the_request(
     client, settings, django_capture_on_commit_callbacks
 ):
-    from tests.factories import PostcodeFactory, ProgrammeFactory, UserFactory, category
 
     settings.EMAIL_BACKEND = f"{__name__}.BrokenMailServer"
-    place = PostcodeFactory(code="RV1 2AB")
-    ProgrammeFactory(categories=[category("meals")], areas=[place.area])
-    client.force_login(UserFactory())
-    complete_journey(client)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("needs:check"))
+    response = submit_as_a_new_resident(client, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     need = Need.objects.get()
     assert need.reference in client.get(response.url).content.decode()
@@ -43,18 +37,12 @@ def test_a_mail_server_that_is_down_does_not_lose_the_request(
 def test_a_failing_background_task_does_not_fail_the_request(
     client, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from tests.factories import PostcodeFactory, ProgrammeFactory, UserFactory, category
 
     def engine_down(**kwargs):
         raise RuntimeError("engine unavailable")
 
     monkeypatch.setattr(lifecycle, "need_offer_next", engine_down)
-    place = PostcodeFactory(code="RV1 2AB")
-    ProgrammeFactory(categories=[category("meals")], areas=[place.area])
-    client.force_login(UserFactory())
-    complete_journey(client)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("needs:check"))
+    response = submit_as_a_new_resident(client, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     need = Need.objects.get()
     assert need.status == "open" and not need.matches.exists()  # offered on the next sweep

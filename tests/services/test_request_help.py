@@ -85,6 +85,16 @@ def complete_journey(client, **kwargs):
     answer(client, "preferences", {"language": "pl", "dietary_needs": "No pork"})
 
 
+def submit_as_a_new_resident(client, capture_on_commit):
+    """A new resident in a served postcode asks for a hot meal; the on-commit work runs."""
+    place = PostcodeFactory(code="RV1 2AB")
+    ProgrammeFactory(categories=[category("meals")], areas=[place.area])
+    client.force_login(UserFactory())
+    complete_journey(client)
+    with capture_on_commit(execute=True):
+        return client.post(reverse("needs:check"))
+
+
 def errors_of(response):
     return response.content.decode()
 
