@@ -68,6 +68,21 @@ class Upload:
         if name := self._ours(answers):
             default_storage.delete(name)
 
+    def prune(self, *, stored_before):
+        """Delete kept files stored before `stored_before`; returns how many.
+
+        A journey abandoned mid-way never discards its file: it ends with the session.
+        """
+        try:
+            _directories, files = default_storage.listdir(self.directory)
+        except FileNotFoundError:
+            return 0
+        names = [f"{self.directory}/{filename}" for filename in files]
+        stale = [name for name in names if default_storage.get_modified_time(name) < stored_before]
+        for name in stale:
+            default_storage.delete(name)
+        return len(stale)
+
 
 @dataclass(frozen=True)
 class Step:

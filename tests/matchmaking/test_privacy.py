@@ -2,6 +2,8 @@
 
 import datetime
 import json
+import os
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -162,3 +164,25 @@ def test_retention_deletes_finished_task_records_that_hold_addresses(capsys, set
     remaining = set(DBTaskResult.objects.values_list("pk", flat=True))
     assert remaining == {recent.pk, waiting_for_a_retry.pk}
     assert old.pk not in remaining
+
+
+def test_retention_deletes_photos_left_by_unfinished_offer_help_journeys(
+    capsys, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    drafts = tmp_path / "provider-drafts"
+    drafts.mkdir()
+    abandoned, in_progress = drafts / f"{'a' * 32}.jpg", drafts / f"{'b' * 32}.jpg"
+    abandoned.write_bytes(b"photo")
+    in_progress.write_bytes(b"photo")
+    older_than_any_session = time.time() - settings.SESSION_MAX_SECONDS - 60
+    os.utime(abandoned, (older_than_any_session, older_than_any_session))
+    call_command("apply_retention")
+    assert "Deleted 1 photo(s) left by unfinished Offer help journeys" in capsys.readouterr().out
+    assert not abandoned.exists() and in_progress.exists()
+
+
+def test_retention_copes_with_no_draft_photos_at_all(capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("apply_retention")
+    assert "Deleted 0 photo(s)" in capsys.readouterr().out

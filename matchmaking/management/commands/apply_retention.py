@@ -1,14 +1,18 @@
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from matchmaking.privacy import apply_retention, prune_task_results
+from services.provider_views import PHOTO
 
 
 class Command(BaseCommand):
     help = (
         "Anonymise needs closed for longer than the retention period (RETENTION_DAYS) and "
         "delete background-task records, which hold email addresses and texts, after "
-        "TASK_RESULT_RETENTION_DAYS."
+        "TASK_RESULT_RETENTION_DAYS, and photos left by Offer help journeys never finished."
     )
 
     def add_arguments(self, parser):
@@ -25,3 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Deleted {pruned} background task record(s) finished more than {task_days} days ago."
         )
+        # No session outlives SESSION_MAX_SECONDS, so an older draft photo has no journey.
+        session_ended = timezone.now() - datetime.timedelta(seconds=settings.SESSION_MAX_SECONDS)
+        photos = PHOTO.prune(stored_before=session_ended)
+        self.stdout.write(f"Deleted {photos} photo(s) left by unfinished Offer help journeys.")
