@@ -123,9 +123,7 @@ def request_help_submitted(request, reference):
 
 @login_required
 def need_list(request):
-    needs = (
-        needs_visible_to(request.user).select_related("category", "area").prefetch_related("slots")
-    )
+    needs = needs_visible_to(request.user).select_related("category").prefetch_related("slots")
     filterset = NeedFilter(request.GET, queryset=needs)
     page = ListPaginator(filterset.qs, 20).get_page(request.GET.get("page"))
     return render(request, "services/needs/list.html", {"filter": filterset, "page": page})

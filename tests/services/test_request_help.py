@@ -415,7 +415,7 @@ def test_your_requests_take_the_same_queries_however_many_there_are(
         rows, requested_by=resident, schedule="weekly", on_date=None, starts_at=None, ends_at=None
     )
     client.get(reverse("needs:list"))  # the filter form is rendered once, then cached
-    # session, user, nav facts, page of needs (+category, area), slots; a count past one page
+    # session, user, nav facts, page of needs (+category), slots; a count past one page
     with django_assert_max_num_queries(5 if rows <= 20 else 6):
         response = client.get(reverse("needs:list"))
     assertContains(response, f"{rows} requests")
