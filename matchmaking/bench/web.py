@@ -106,10 +106,11 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
     database = fresh_database_context() if fresh_database else nullcontext()
     with database, override_settings(MEDIA_ROOT=media):
         call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        resident = _session_cookie("resident@demo.kith.example")
         cookies = {
             "bare": None,
-            "signed_in_empty": _session_cookie("resident@demo.kith.example"),
-            "requests_page": _session_cookie("resident@demo.kith.example"),
+            "signed_in_empty": resident,
+            "requests_page": resident,
             "offers_page": _session_cookie("cook@demo.kith.example"),
         }
         port = _free_port()
