@@ -1,6 +1,7 @@
 from django.urls import path
 
 from matchmaking import views
+from services import converters  # noqa: F401  (registers <ref:…>)
 
 app_name = "matchmaking"
 
@@ -17,7 +18,7 @@ urlpatterns = [
     path("matches/<int:pk>/rate/", views.match_rate, name="match_rate"),
     path("matches/<int:pk>/concern/", views.match_concern, name="match_concern"),
     path("matches/<int:pk>/block/", views.match_block, name="match_block"),
-    path("requests/<str:reference>/withdraw/", views.need_withdraw, name="need_withdraw"),
+    path("requests/<ref:reference>/withdraw/", views.need_withdraw, name="need_withdraw"),
     path("account/your-data/", views.your_data, name="your_data"),
     path("account/your-data/download/", views.your_data_download, name="your_data_download"),
     path("account/delete/", views.account_delete, name="account_delete"),

@@ -140,3 +140,46 @@ def test_long_passphrases_are_accepted(client):
     from accounts.models import User
 
     assert User.objects.get(email="long@example.org").check_password(passphrase)
+
+
+@pytest.mark.parametrize("suffix", ["", "submitted/", "change/", "withdraw/"])
+def test_a_reference_holding_a_nul_character_is_not_found(client, suffix):
+    # PostgreSQL refuses to compare text holding a NUL: the lookup was a 500 there.
+    client.force_login(UserFactory())
+    assert client.get(f"/requests/%00/{suffix}").status_code == 404
+    assert client.get(f"/requests/KTH-%00ABC/{suffix}").status_code == 404
+
+
+def test_pages_with_personal_details_are_never_stored_by_the_browser(client):
+    from tests.factories import NeedFactory
+
+    resident = UserFactory()
+    need = NeedFactory(requested_by=resident, address="12 Mill Lane")
+    client.force_login(resident)
+    for url in [
+        reverse("needs:detail", args=[need.reference]),
+        reverse("needs:list"),
+        reverse("matchmaking:notifications"),
+        reverse("matchmaking:your_data_download"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url
+
+
+def test_a_signed_in_resident_opening_the_admin_is_told_they_have_no_access(client):
+    client.force_login(UserFactory(email="rose@example.org"))
+    # Followed as a browser would: it looped /admin/ → /admin/login/ → /accounts/login/.
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) <= 2
+    html = response.content.decode()
+    assert "You do not have access to the council admin" in html
+    assert "rose@example.org" in html
+
+
+def test_someone_signed_out_opening_the_admin_is_asked_to_sign_in(client):
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
