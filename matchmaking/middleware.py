@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 SIGNED_IN_AT = "kith_signed_in_at"
 LAST_SEEN = "kith_last_seen"
@@ -32,6 +33,23 @@ class SessionLimitMiddleware:
             if now - request.session.get(LAST_SEEN, 0) > RENEW_EVERY_SECONDS:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class SignedInPagesNotStoredMiddleware:
+    """Nothing shown to a signed-in person is kept by a browser or a proxy.
+
+    Their pages carry names, addresses and phone numbers; on a shared computer in a
+    library, "back" after signing out must not bring them back from the cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 def stamp_sign_in(sender, request, user, **kwargs):
