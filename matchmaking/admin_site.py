@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 
@@ -29,6 +30,10 @@ class KithAdminSite(admin.AdminSite):
 
     def login(self, request, extra_context=None):
         """The admin's own login page is replaced by the site's sign-in."""
+        if request.user.is_authenticated and not self.has_permission(request):
+            # Signed in, but not staff: the site's sign-in would send them straight back
+            # here, and round again, until the browser gives up.
+            return TemplateResponse(request, "pages/no_admin_access.html", status=403)
         next_url = request.GET.get(REDIRECT_FIELD_NAME, reverse("admin:index"))
         return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
