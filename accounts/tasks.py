@@ -47,8 +47,12 @@ def is_permanent(error: OSError) -> bool:
 @task(takes_context=True)
 def send_email(
     context: TaskContext, *, to: list[str], subject: str, body: str, attempt: int = 1
-) -> str | None:
-    """Send one email; on a transient failure enqueue the next attempt and return its id."""
+) -> None:
+    """Send one email; on a transient failure enqueue the next attempt, then fail this one.
+
+    Every attempt that did not deliver ends FAILED (EmailNotSent, naming the retry's task
+    id when there is one), so the task results count failures truthfully.
+    """
     try:
         send_mail(subject, body, None, to)
     except OSError as error:  # smtplib.SMTPException, ConnectionError, TimeoutError
@@ -70,6 +74,9 @@ def send_email(
                 to=to, subject=subject, body=body, attempt=attempt + 1
             )
             logger.warning("%s: retrying in %s as task %s", failure, delay, retry.id)
-            return retry.id
+            # This attempt still failed, and its task result must say so (a dashboard or
+            # an alert counts failures); the retry is already queued in its own row.
+            raise EmailNotSent(
+                f"{reason} on attempt {attempt} of {MAX_ATTEMPTS}: retrying as task {retry.id}"
+            ) from None
         raise EmailNotSent(f"{reason} on attempt {attempt} of {MAX_ATTEMPTS}") from None
-    return None

@@ -8,6 +8,7 @@ import logging
 import signal
 import smtplib
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.core import mail
@@ -96,9 +97,11 @@ def test_a_transient_failure_schedules_a_later_attempt(database_tasks, mail_serv
     worker()
 
     assert mail_server.attempts == 1 and mail.outbox == []
-    done, retry = attempts()
-    assert str(done.id) == first.id and done.status == TaskResultStatus.SUCCESSFUL
-    assert done.return_value == str(retry.id)
+    failed, retry = attempts()
+    # The attempt that failed is recorded as failed, naming the retry it queued.
+    assert str(failed.id) == first.id and failed.status == TaskResultStatus.FAILED
+    assert failed.exception_class_path == "accounts.tasks.EmailNotSent"
+    assert f"retrying as task {retry.id}" in failed.traceback
     assert retry.status == TaskResultStatus.READY
     assert retry.args_kwargs["kwargs"] == {
         "to": [ADDRESS],
@@ -123,7 +126,8 @@ def test_the_retry_delivers_the_email(database_tasks, mail_server, worker, caplo
     assert mail_server.attempts == 2
     [message] = mail.outbox
     assert message.to == [ADDRESS] and message.body == BODY
-    assert [row.status for row in attempts()] == [TaskResultStatus.SUCCESSFUL] * 2
+    statuses = [row.status for row in attempts()]
+    assert statuses == [TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL]
     [warning] = [record for record in caplog.records if record.name == "accounts.tasks"]
     assert warning.levelno == logging.WARNING
     assert f"attempt 1 of {MAX_ATTEMPTS}: retrying" in warning.getMessage()
@@ -148,10 +152,12 @@ def test_after_the_last_attempt_it_gives_up_and_logs_an_error_without_the_addres
         assert mail_server.attempts == number
 
     assert MAX_ATTEMPTS == 6 and mail_server.attempts == MAX_ATTEMPTS
-    *retried, last = attempts()
-    assert [row.status for row in retried] == [TaskResultStatus.SUCCESSFUL] * 5
-    assert last.status == TaskResultStatus.FAILED
-    assert last.exception_class_path == "accounts.tasks.EmailNotSent"
+    rows = list(attempts())
+    last = rows[-1]
+    assert [row.status for row in rows] == [TaskResultStatus.FAILED] * MAX_ATTEMPTS
+    assert {row.exception_class_path for row in rows} == {"accounts.tasks.EmailNotSent"}
+    assert all(f"retrying as task {after.id}" in row.traceback for row, after in pairwise(rows))
+    assert "retrying" not in last.traceback
     assert not DBTaskResult.objects.ready().exists()
     assert mail.outbox == []
     errors = [
