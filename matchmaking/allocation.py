@@ -272,6 +272,36 @@ def allocation_scope_check(*, actor, programme=None, area=None) -> None:
         raise TransitionError("You can only run an allocation for an area you work in.")
 
 
+def allocation_offers_send(*, graph: Graph, allocation: Allocation, actor=None, now=None):
+    """Offer each assigned need to its provider; return (offered, their total score, skipped).
+
+    Most urgent, then best-scoring first: if something changed since the graph was read, they
+    go first. `skipped` lists the needs `lifecycle.need_offer_allocated` refused (the need or
+    the provider changed meanwhile).
+    """
+    order = sorted(
+        allocation.assigned,
+        key=lambda need_id: (-URGENCY_RANK[graph.needs[need_id]], -allocation.scores[need_id]),
+    )
+    offered, total, skipped = 0, 0.0, []
+    for need_id in order:
+        provider_id = allocation.assigned[need_id]
+        match = lifecycle.need_offer_allocated(
+            need=graph.need_rows[need_id],
+            provider=provider_id,
+            score=allocation.scores[need_id],
+            explanation=graph.explanations[(need_id, provider_id)],
+            actor=actor,
+            now=now,
+        )
+        if match is None:
+            skipped.append(need_id)
+        else:
+            offered += 1
+            total += allocation.scores[need_id]
+    return offered, total, skipped
+
+
 def allocation_run(*, actor, programme=None, area=None, run=None, now=None):
     """Allocate the scope's open needs and record an AllocationRun (returned).
 
@@ -304,28 +334,12 @@ def allocation_run(*, actor, programme=None, area=None, run=None, now=None):
     for need_id in graph.full:
         unmatched[need_id] = UnmatchedReason.CANDIDATES_FULL
 
-    # Most urgent, then best-scoring first: if something changed meanwhile, they go first.
-    order = sorted(
-        allocation.assigned,
-        key=lambda need_id: (-URGENCY_RANK[graph.needs[need_id]], -allocation.scores[need_id]),
+    offers_started = time.perf_counter()
+    offered, total, skipped = allocation_offers_send(
+        graph=graph, allocation=allocation, actor=actor, now=now
     )
-    offered = 0
-    total = 0.0
-    for need_id in order:
-        provider_id = allocation.assigned[need_id]
-        match = lifecycle.need_offer_allocated(
-            need=graph.need_rows[need_id],
-            provider=provider_id,
-            score=allocation.scores[need_id],
-            explanation=graph.explanations[(need_id, provider_id)],
-            actor=actor,
-            now=now,
-        )
-        if match is None:
-            unmatched[need_id] = UnmatchedReason.SKIPPED
-        else:
-            offered += 1
-            total += allocation.scores[need_id]
+    offers_seconds = time.perf_counter() - offers_started
+    unmatched.update(dict.fromkeys(skipped, UnmatchedReason.SKIPPED))
 
     by_reason = dict.fromkeys(UnmatchedReason.ALL, 0)
     for reason in unmatched.values():
@@ -352,6 +366,7 @@ def allocation_run(*, actor, programme=None, area=None, run=None, now=None):
         "by_urgency": by_urgency,
         "graph_seconds": round(graph.seconds, 3),
         "solve_seconds": round(solve_seconds, 3),
+        "offers_seconds": round(offers_seconds, 3),
         "duration_seconds": round(duration, 3),
     }
     run.finished_at = timezone.now()

@@ -1,27 +1,31 @@
 """`manage.py bench allocation`: allocate a synthetic city's open needs in one batch.
 
 Builds the city (urgencies drawn at random: a fifth urgent, a third soon, the rest routine),
-ranks every open need with `candidates.rank_need` into the candidate graph (timed apart:
-"graph_seconds"), then on that same graph:
+then runs the three steps of `allocation.allocation_run`, each timed: the candidate graph
+("graph_seconds"), the OR-Tools min-cost flow ("solve_seconds") and writing the offers
+("offers_seconds"). The headline, "total_seconds", is their sum: what a council waits for.
+"peak_rss_mb" is the process's peak memory (city building included). Then, on the same graph:
 
-- `allocation.solve` (OR-Tools min-cost flow), timed: "seconds" is the solve alone;
-- SciPy's `min_weight_full_bipartite_matching` on the same objective, timed, for the record
-  of why OR-Tools was chosen ("scipy_seconds", "scipy_exact");
 - a greedy baseline: most urgent need first, each takes its best candidate with a place left;
-- an independent reference: the same lexicographic objective as three integer programs solved
-  by HiGHS (`scipy.optimize.milp`): most urgent matched, then most soon matched with that
-  fixed, then the largest total score with both fixed.
+- with `--verify` only (slow): SciPy's `min_weight_full_bipartite_matching` on the same
+  objective, for the record of why OR-Tools was chosen ("scipy_seconds", "scipy_exact"), and an
+  independent reference: the same lexicographic objective as three integer programs solved by
+  HiGHS (`scipy.optimize.milp`): most urgent matched, then most soon matched with that fixed,
+  then the largest total score with both fixed ("reference_total_score", "optimal").
 
-SciPy (a development dependency, like the benchmarks) is imported only when this one runs.
+SciPy (a development dependency, like the benchmarks) is imported only with `--verify`.
 
-Last line, one JSON object: needs, providers, edges, seconds, matched, total_score,
-greedy_matched, greedy_total_score, reference_total_score (and a few more figures).
+Last line, one JSON object: needs, providers, edges, total_seconds, graph_seconds,
+solve_seconds, offers_seconds, peak_rss_mb, matched, offered, total_score, greedy_matched,
+greedy_total_score (and the references' figures with --verify).
 """
 
 from __future__ import annotations
 
 import json
 import random
+import resource
+import sys
 import time
 from contextlib import nullcontext
 
@@ -52,6 +56,11 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--seed", type=int, default=1, help="Random seed: the same seed builds the same city (1)."
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="Also solve with SciPy and the HiGHS reference, to check the optimum (slow).",
     )
 
 
@@ -182,15 +191,27 @@ def reference(needs: dict, free_places: dict, edges) -> tuple[float, tuple]:
     return float(-result.fun), (*key, float(-result.fun))
 
 
-def _timed(function, *args):
+def _timed(function, *args, **kwargs):
     started = time.perf_counter()
-    result = function(*args)
+    result = function(*args, **kwargs)
     return time.perf_counter() - started, result
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MB (ru_maxrss is KB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
 def run(options: dict, *, write, fresh_database: bool = True) -> dict:
-    """Build the city, allocate it three ways and return the figures (also written)."""
+    """Build the city, allocate it (graph, solve, offers) and return the figures (also written).
+
+    `total_seconds` is what a council waits for: the candidate graph, the solve and writing
+    the offers, the three steps of `allocation.allocation_run`. The references (SciPy and
+    HiGHS) run only with `--verify`: HiGHS alone takes longer than all the rest.
+    """
     providers, needs, seed = options["providers"], options["needs"], options["seed"]
+    verify = options.get("verify", False)
     place = database.fresh_database() if fresh_database else nullcontext(None)
     with place as database_name:
         if database_name:
@@ -204,23 +225,61 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        now = timezone.now()
         with override_settings(DEBUG=False):
             rows = allocation.open_needs().filter(pk__in=city.needs)
-            graph = allocation.build_graph(list(rows), now=timezone.now())
-    write(
-        f"Candidate graph: {len(graph.needs)} needs, {len(graph.free_places)} providers, "
-        f"{len(graph.edges)} edges, built in {graph.seconds:.1f} s (rank_need per need)."
-    )
-
-    seconds, result = _timed(allocation.solve, graph.needs, graph.free_places, graph.edges)
+            graph = allocation.build_graph(rows, now=now)
+            write(
+                f"Candidate graph: {len(graph.needs)} needs, {len(graph.free_places)} providers, "
+                f"{len(graph.edges)} edges, built in {graph.seconds:.1f} s."
+            )
+            solve_seconds, result = _timed(
+                allocation.solve, graph.needs, graph.free_places, graph.edges
+            )
+            offers_seconds, (offered, _, skipped) = _timed(
+                allocation.allocation_offers_send, graph=graph, allocation=result, now=now
+            )
+    total_seconds = graph.seconds + solve_seconds + offers_seconds
+    peak_mb = peak_rss_mb()
     key = _key(result.assigned, result.scores, graph.needs)
     write(
-        f"OR-Tools: {seconds:.3f} s, {result.matched} matched "
+        f"OR-Tools: {solve_seconds:.3f} s, {result.matched} matched "
         f"(urgent {key[0]}, soon {key[1]}), total score {result.total_score:.6f}."
     )
+    write(f"Offers: {offered} written in {offers_seconds:.1f} s ({len(skipped)} skipped).")
     usable = _usable(graph)
     greedy_result = greedy(graph.needs, graph.free_places, usable)
     write(f"Greedy: {greedy_result.matched} matched, total score {greedy_result.total_score:.6f}.")
+    if result.matched < greedy_result.matched:
+        write("WARNING: greedy matched more needs.")
+    figures = {
+        "needs": len(graph.needs),
+        "providers": city.providers,
+        "edges": len(graph.edges),
+        "total_seconds": round(total_seconds, 3),
+        "graph_seconds": round(graph.seconds, 3),
+        "solve_seconds": round(solve_seconds, 3),
+        "offers_seconds": round(offers_seconds, 3),
+        "peak_rss_mb": round(peak_mb, 1),
+        "matched": result.matched,
+        "offered": offered,
+        "total_score": round(result.total_score, 6),
+        "greedy_matched": greedy_result.matched,
+        "greedy_total_score": round(greedy_result.total_score, 6),
+    }
+    if verify:
+        figures.update(_verify(graph, result, key, usable, write))
+    write(
+        f"Total {figures['total_seconds']} s (graph {figures['graph_seconds']} s, solve "
+        f"{figures['solve_seconds']} s, offers {figures['offers_seconds']} s), peak RSS "
+        f"{figures['peak_rss_mb']} MB."
+    )
+    write(json.dumps(figures))
+    return figures
+
+
+def _verify(graph, result, key, usable, write) -> dict:
+    """The same graph solved by SciPy and by the HiGHS reference: is OR-Tools optimal?"""
     scipy_seconds, scipy_result = _timed(scipy_solve, graph.needs, graph.free_places, usable)
     scipy_key = _key(scipy_result.assigned, scipy_result.scores, graph.needs)
     write(
@@ -244,22 +303,10 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
     )
     if not exact:
         write("WARNING: the allocation differs from the reference optimum.")
-    if result.matched < greedy_result.matched:
-        write("WARNING: greedy matched more needs.")
-    figures = {
-        "needs": len(graph.needs),
-        "providers": city.providers,
-        "edges": len(graph.edges),
-        "seconds": round(seconds, 3),
-        "matched": result.matched,
-        "total_score": round(result.total_score, 6),
-        "greedy_matched": greedy_result.matched,
-        "greedy_total_score": round(greedy_result.total_score, 6),
+    return {
         "reference_total_score": round(reference_total, 6),
         "relative_gap": gap,
-        "graph_seconds": round(graph.seconds, 3),
+        "optimal": exact,
         "scipy_seconds": round(scipy_seconds, 3),
         "scipy_exact": scipy_exact,
     }
-    write(json.dumps(figures))
-    return figures

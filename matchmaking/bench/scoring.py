@@ -2,7 +2,9 @@
 
 Times `candidates.rank_need` per need (its queries included), then the naive implementation on
 the first few needs, checks both agree on the top ten, and ends with one JSON line:
-{"providers", "needs", "median_ms", "p95_ms", "naive_median_ms", "speedup"}.
+{"providers", "needs", "median_ms", "p95_ms", "naive_needs", "same_needs_median_ms",
+"naive_median_ms", "speedup"}. median_ms and p95_ms are over every need; the speedup compares
+both ways on the same needs (the naive ones): the first needs of a city need not be typical.
 """
 
 from __future__ import annotations
@@ -114,19 +116,24 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
     if not differ:
         write(f"The top {TOP} agree for all {len(naive)} needs ranked both ways.")
     median_ms = statistics.median(fast_ms)
+    # The speedup divides medians over the same needs: the fast way's on the naive needs only.
+    same_needs_ms = statistics.median(fast_ms[: len(naive_ms)])
     naive_median_ms = statistics.median(naive_ms)
     figures = {
         "providers": city.providers,
         "needs": len(city.needs),
         "median_ms": round(median_ms, 2),
         "p95_ms": round(percentile(fast_ms, 0.95), 2),
+        "naive_needs": len(naive_ms),
+        "same_needs_median_ms": round(same_needs_ms, 2),
         "naive_median_ms": round(naive_median_ms, 1),
-        "speedup": round(naive_median_ms / median_ms, 1) if median_ms else 0.0,
+        "speedup": round(naive_median_ms / same_needs_ms, 1) if same_needs_ms else 0.0,
     }
     write(
         f"rank_need: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms over "
-        f"{len(fast_ms)} needs; naive: median {figures['naive_median_ms']} ms over "
-        f"{len(naive_ms)} needs; speedup {figures['speedup']}x."
+        f"{len(fast_ms)} needs. On the {len(naive_ms)} needs ranked both ways: median "
+        f"{figures['same_needs_median_ms']} ms against the naive way's "
+        f"{figures['naive_median_ms']} ms, speedup {figures['speedup']}x."
     )
     write(json.dumps(figures))
     return figures

@@ -9,6 +9,7 @@ bare template are each loaded with a bounded number of requests at a fixed concu
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import socket
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import override_settings
 
@@ -44,12 +45,27 @@ def add_arguments(parser) -> None:
     parser.add_argument("--requests", type=positive_int, default=400, help="per page")
     parser.add_argument("--concurrency", type=positive_int, default=8)
     parser.add_argument("--workers", type=positive_int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--port",
+        type=positive_int,
+        default=None,
+        help="Port gunicorn listens on, on 127.0.0.1 (default: any free port).",
+    )
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def _database_url() -> str:
@@ -101,11 +117,18 @@ def _load(port, path, cookie, count, concurrency):
 
 
 def run(options: dict, *, write, fresh_database: bool = True) -> dict:
-    media = tempfile.mkdtemp(prefix="kith-bench-media-")
-    static = tempfile.mkdtemp(prefix="kith-bench-static-")
+    # Both go when the run ends, however it ends: collectstatic alone writes some 33 MB.
+    with (
+        tempfile.TemporaryDirectory(prefix="kith-bench-media-") as media,
+        tempfile.TemporaryDirectory(prefix="kith-bench-static-") as static,
+    ):
+        return _run(options, write=write, fresh_database=fresh_database, media=media, static=static)
+
+
+def _run(options: dict, *, write, fresh_database: bool, media: str, static: str) -> dict:
     database = fresh_database_context() if fresh_database else nullcontext()
     with database, override_settings(MEDIA_ROOT=media):
-        call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("demo", stdout=io.StringIO())
         resident = _session_cookie("resident@demo.kith.example")
         cookies = {
             "bare": None,
@@ -113,7 +136,10 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
             "requests_page": resident,
             "offers_page": _session_cookie("cook@demo.kith.example"),
         }
-        port = _free_port()
+        port = options.get("port") or _free_port()
+        if not _is_free(port):
+            # Otherwise the readiness probe could take whatever listens there for gunicorn.
+            raise CommandError(f"Port {port} on 127.0.0.1 is in use: choose another --port.")
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "matchmaking.settings",

@@ -17,7 +17,16 @@ from matchmaking.bench import database
 from matchmaking.bench.scoring import percentile
 
 ROOT = Path(__file__).resolve().parents[2]
-FIGURES = {"providers", "needs", "median_ms", "p95_ms", "naive_median_ms", "speedup"}
+FIGURES = {
+    "providers",
+    "needs",
+    "median_ms",
+    "p95_ms",
+    "naive_needs",
+    "same_needs_median_ms",
+    "naive_median_ms",
+    "speedup",
+}
 
 
 def last_json_line(output: str) -> dict:
@@ -48,6 +57,42 @@ def test_bench_scoring_prints_its_figures_as_the_last_line():
     assert 0 < figures["median_ms"] <= figures["p95_ms"]
     assert "WARNING" not in output
     assert "agree for all 2 needs" in output
+
+
+@pytest.mark.django_db
+def test_bench_scoring_speedup_compares_the_same_needs(monkeypatch):
+    # The first two needs (the ones also ranked the naive way) take the fast way 1 ms, the
+    # other four 100 ms; the naive way takes 10 ms. On the same needs that is a 10x speedup;
+    # dividing by the median over all six needs (100 ms) would report 0.1x.
+    from matchmaking.bench import scoring as bench_scoring
+
+    calls = {"fast": 0}
+
+    def fake_time(function, need, now):
+        if function is bench_scoring.naive_rank_need:
+            return 10.0, function(need, now=now)
+        calls["fast"] += 1
+        return (1.0 if calls["fast"] <= 2 else 100.0), function(need, now=now)
+
+    monkeypatch.setattr(bench_scoring, "_time", fake_time)
+    out = StringIO()
+    call_command(
+        "bench",
+        "scoring",
+        "--providers",
+        "40",
+        "--needs",
+        "6",
+        "--naive-needs",
+        "2",
+        fresh_database=False,
+        stdout=out,
+    )
+    figures = last_json_line(out.getvalue())
+    assert figures["median_ms"] == 100.0
+    assert figures["same_needs_median_ms"] == 1.0
+    assert figures["naive_needs"] == 2
+    assert figures["speedup"] == 10.0
 
 
 @pytest.mark.parametrize(
