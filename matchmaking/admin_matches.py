@@ -40,7 +40,9 @@ class ReadOnlyAdmin(NoRawEdits, ScopedAdmin):
 
 
 def _cancel(match, actor, data):
-    lifecycle.match_cancel(match=match, actor=actor, reason=data["reason"])
+    lifecycle.match_cancel(
+        match=match, actor=actor, reason=data["reason"], cause=lifecycle.CancelCause.STAFF
+    )
 
 
 class MatchAdmin(ReadOnlyAdmin):

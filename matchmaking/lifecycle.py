@@ -9,6 +9,7 @@ admin actions and management commands only ever call these.
 
 import datetime
 from dataclasses import dataclass
+from enum import StrEnum
 
 from auditlog.context import set_actor
 from django.conf import settings
@@ -55,6 +56,45 @@ TRANSITIONS = {
     "cancel": Transition(tuple(LIVE_STATUSES), MatchStatus.CANCELLED, "cancelled"),
     "complete": Transition((MatchStatus.ACTIVE,), MatchStatus.COMPLETED, "completed"),
 }
+
+
+class CancelCause(StrEnum):
+    """Why a live match ends before the help was given.
+
+    `match_cancel` decides from this alone whether the need goes back to the engine and
+    who is told; every path that cancels names its cause.
+    """
+
+    RESIDENT = "resident"  # the resident's side called it off
+    PROVIDER = "provider"  # the provider called it off
+    STAFF = "staff"  # council staff cancelled it
+    BLOCKED = "blocked"  # the resident (or staff) blocked the provider
+    PROVIDER_LEFT = "provider_left"  # the provider closed their account
+    SUSPENDED = "suspended"  # the council suspended the provider
+    CHECK_EXPIRED = "check_expired"  # a check the category requires has expired
+    WITHDRAWN = "withdrawn"  # the need itself ends (withdrawn, or its resident left)
+
+
+# Decided by the council or by the platform, not by someone in the match: the actor's
+# role is not checked, and a council-wide safety decision is not stopped at a ward boundary.
+DECIDED_ELSEWHERE = frozenset(
+    {
+        CancelCause.BLOCKED,
+        CancelCause.PROVIDER_LEFT,
+        CancelCause.SUSPENDED,
+        CancelCause.CHECK_EXPIRED,
+    }
+)
+# The provider can no longer help: the caller tells them why in its own words.
+PROVIDER_GONE = frozenset(
+    {CancelCause.PROVIDER_LEFT, CancelCause.SUSPENDED, CancelCause.CHECK_EXPIRED}
+)
+
+
+def cancel_reoffers(cause):
+    """The one rule: the need still wants help unless it is itself ending, so it goes back
+    to the engine at once (and is flagged unmet when nobody is left)."""
+    return cause != CancelCause.WITHDRAWN
 
 
 # --- who may act ----------------------------------------------------------------------------
@@ -191,7 +231,14 @@ def need_offer_next(*, need, actor=None, now=None):
         if need.status != NeedStatus.OPEN or need.matches.filter(status__in=LIVE_STATUSES).exists():
             return None
         ranking = candidates.rank_need(need, now=now)
+        # Whoever this need's match was cancelled with (by them, the resident or staff)
+        # is not asked again straight away.
+        cancelled_with = set(
+            need.matches.filter(status=MatchStatus.CANCELLED).values_list("provider_id", flat=True)
+        )
         for scored in ranking.ranked:
+            if scored.provider_id in cancelled_with:
+                continue
             provider = (
                 ProviderProfile.objects.select_for_update()
                 .select_related("user")
@@ -452,37 +499,51 @@ def match_ask_for_someone_else(*, match, actor, reason="", now=None):
 
 
 @transaction.atomic
-def match_cancel(*, match, actor, reason, now=None, requeue=True, authorised=False):
-    """Either side (or staff of the area) ends a live match; the need goes back to matching.
+def match_cancel(*, match, actor, reason, cause=None, now=None):
+    """End a live match before the help was given; `cause` says why (a CancelCause).
 
-    `authorised=True` is for callers that already decided it (a suspension or a block):
-    a council-wide safety decision is not stopped at a ward boundary.
+    Without a cause it is the actor's own decision: the provider, the resident's side or
+    staff of the need's area. Unless the need itself is ending, it goes straight back to
+    the engine (`cancel_reoffers`): a resident never waits because their helper left.
     """
     now = now or timezone.now()
     _require(reason.strip(), "Give a reason for cancelling.")
     with set_actor(actor):
         match = _lock(match)
         by_provider = is_provider_side(match, actor)
+        by_resident = is_resident_side(match, actor)
         _require(
-            authorised
-            or by_provider
-            or is_resident_side(match, actor)
-            or is_staff_for(match.need, actor),
+            by_provider
+            or by_resident
+            or is_staff_for(match.need, actor)
+            or (cause is not None and CancelCause(cause) in DECIDED_ELSEWHERE),
             "You cannot cancel this match.",
         )
+        if cause is None:
+            cause = (
+                CancelCause.PROVIDER
+                if by_provider
+                else CancelCause.RESIDENT
+                if by_resident
+                else CancelCause.STAFF
+            )
         _move(match, "cancel", now, cancelled_by=actor, reason=reason.strip()[:240])
         if match.need.status == NeedStatus.MATCHED:
             _set_need_status(match.need, NeedStatus.OPEN, now)
-        others = _resident_users(match.need) if by_provider else [match.provider.user]
-        if not by_provider and not is_resident_side(match, actor):  # staff: tell both sides
+        cause = CancelCause(cause)
+        if cause == CancelCause.PROVIDER or cause in PROVIDER_GONE:
+            others = _resident_users(match.need)
+        elif cause == CancelCause.RESIDENT:
+            others = [match.provider.user]
+        else:  # staff, a block, a withdrawal: tell both sides
             others = [*_resident_users(match.need), match.provider.user]
         notify(
-            users=others,
+            users=[user for user in others if user != actor],
             message=f"The match for request {match.need.reference} was cancelled: {reason}",
             url="",
             match=match,
         )
-        if requeue:
+        if cancel_reoffers(cause):
             need_offer_next(need=match.need, actor=actor, now=now)
         return match
 
@@ -527,6 +588,6 @@ def need_withdraw(*, need, actor, reason=""):
                 match=live,
                 actor=actor,
                 reason=reason or "The request was withdrawn.",
-                requeue=False,
+                cause=CancelCause.WITHDRAWN,
             )
         return need_writes.need_withdraw(need=need, actor=actor, reason=reason)

@@ -16,11 +16,13 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
 from matchmaking import lifecycle
 from matchmaking.constants import LIVE_STATUSES
 from matchmaking.models import Block, Match, Notification, Rating
+from matchmaking.safeguarding import NEUTRAL_CANCEL_REASON
 from services.constants import NEED_FINAL
 from services.models import Need, Offer
 
@@ -119,9 +121,20 @@ def account_delete(*, user, actor=None):
         for match in Match.objects.filter(
             Q(provider__user=user) | Q(need__requested_by=user) | Q(need__resident=user),
             status__in=LIVE_STATUSES,
-        ):
+        ).select_related("provider"):
+            # The provider left: the resident still needs help, so the need goes back to the
+            # engine (which does not ask them again: their match for it was cancelled).
+            # The resident left: their need is withdrawn just below.
+            helper_left = match.provider.user_id == user.pk
             lifecycle.match_cancel(
-                match=match, actor=actor, reason="The account was closed.", requeue=False
+                match=match,
+                actor=actor,
+                reason=(NEUTRAL_CANCEL_REASON if helper_left else "The account was closed."),
+                cause=(
+                    lifecycle.CancelCause.PROVIDER_LEFT
+                    if helper_left
+                    else lifecycle.CancelCause.WITHDRAWN
+                ),
             )
         for need in Need.objects.filter(requested_by=user).exclude(status__in=NEED_FINAL):
             lifecycle.need_withdraw(need=need, actor=actor, reason="The account was closed.")
@@ -138,8 +151,8 @@ def account_delete(*, user, actor=None):
                 round(profile.latitude, 2),
                 round(profile.longitude, 2),
             )
-            if profile.status == "active":
-                profile.status = "suspended"
+            if profile.status == ProviderStatus.ACTIVE:
+                profile.status = ProviderStatus.SUSPENDED
             profile.save()
             Offer.objects.filter(provider=profile, status="open").update(status="withdrawn")
 

@@ -147,7 +147,10 @@ def cancel_live_matches(*, provider, actor):
     for match in Match.objects.filter(provider=provider, status__in=LIVE_STATUSES):
         try:
             lifecycle.match_cancel(
-                match=match, actor=actor, reason=NEUTRAL_CANCEL_REASON, authorised=True
+                match=match,
+                actor=actor,
+                reason=NEUTRAL_CANCEL_REASON,
+                cause=lifecycle.CancelCause.SUSPENDED,
             )
         except TransitionError:
             continue
@@ -180,7 +183,10 @@ def block_pair(*, resident, provider, actor, reason=""):
         )
         for match in live:
             lifecycle.match_cancel(
-                match=match, actor=actor, reason="The resident asked for someone else."
+                match=match,
+                actor=actor,
+                reason="The resident asked for someone else.",
+                cause=lifecycle.CancelCause.BLOCKED,
             )
         return block
 
@@ -193,13 +199,14 @@ def _categories_needing(kind):
 
 
 def check_expiry_sweep(*, today=None, now=None):
-    """Daily: warn 30 days before a check expires; flag live matches once it has expired.
+    """Daily: warn 30 days before a check expires; once it has expired, end the provider's
+    live matches in categories that require it (each need goes straight back to matching).
 
-    Returns (warned, flagged) counts. Safe to run more than once a day.
+    Returns (warned, cancelled) counts. Safe to run more than once a day.
     """
     today = today or timezone.localdate()
     now = now or timezone.now()
-    warned = flagged = 0
+    warned = cancelled = 0
     soon = Check.objects.filter(
         status=CheckStatus.VERIFIED,
         expires_at__isnull=False,
@@ -229,17 +236,37 @@ def check_expiry_sweep(*, today=None, now=None):
             warned += 1
 
     expired = Check.objects.filter(status=CheckStatus.VERIFIED, expires_at__lt=today)
-    for check in expired.select_related("provider"):
+    for check in expired.select_related("provider__user"):
         slugs = [c.slug for c in _categories_needing(check.kind)]
         label = CheckKind(check.kind).label
         note = f"{label} expired on {check.expires_at:%-d %B %Y}"
-        flagged += (
-            Match.objects.filter(
-                provider_id=check.provider_id,
-                status__in=LIVE_STATUSES,
-                need__category__slug__in=slugs,
+        live = Match.objects.filter(
+            provider_id=check.provider_id,
+            status__in=LIVE_STATUSES,
+            need__category__slug__in=slugs,
+        ).select_related("need")
+        for match in live:
+            try:
+                with transaction.atomic():
+                    # For staff: why the match ended (the resident is told neutrally).
+                    Match.objects.filter(pk=match.pk).update(flagged=note)
+                    lifecycle.match_cancel(
+                        match=match,
+                        actor=None,
+                        reason=NEUTRAL_CANCEL_REASON,
+                        cause=lifecycle.CancelCause.CHECK_EXPIRED,
+                        now=now,
+                    )
+            except TransitionError:
+                continue  # ended in the meantime
+            notify(
+                users=[check.provider.user],
+                message=(
+                    f"Your {label} expired on {check.expires_at:%-d %B %Y}, so your match for "
+                    f"request {match.need.reference} has ended. Renew it to be offered "
+                    "requests again."
+                ),
+                url=reverse("providers:dashboard"),
             )
-            .exclude(flagged=note)
-            .update(flagged=note)
-        )
-    return warned, flagged
+            cancelled += 1
+    return warned, cancelled

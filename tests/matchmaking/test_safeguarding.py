@@ -204,14 +204,14 @@ def test_a_check_expiring_within_30_days_is_warned_about_once(provider):
     assert Notification.objects.filter(user=staff, message__contains="expires on").exists()
 
 
-def test_an_expired_check_makes_the_provider_ineligible_and_flags_live_matches(need, provider):
+def test_an_expired_check_makes_the_provider_ineligible_and_ends_live_matches(need, provider):
     live = make_match(need, provider, MatchStatus.ACTIVE)
     Check.objects.filter(provider=provider, kind=CheckKind.FOOD_HYGIENE).update(
         expires_at=TODAY - datetime.timedelta(days=1)
     )
     assert check_expiry_sweep(today=TODAY)[1] == 1
     live.refresh_from_db()
-    assert "Food hygiene" in live.flagged
+    assert live.status == MatchStatus.CANCELLED and "Food hygiene" in live.flagged
     assert check_expiry_sweep(today=TODAY)[1] == 0
     excluded = {e.provider_id: e.reason for e in rank_need(need).excluded}
     assert excluded[provider.pk] == "check_expired"

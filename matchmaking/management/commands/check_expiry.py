@@ -4,8 +4,11 @@ from matchmaking.safeguarding import check_expiry_sweep
 
 
 class Command(BaseCommand):
-    help = "Daily: warn about checks expiring within 30 days; flag live matches of expired ones."
+    help = (
+        "Daily: warn about checks expiring within 30 days; end (and re-match) live matches "
+        "that need an expired one."
+    )
 
     def handle(self, *args, **options):
-        warned, flagged = check_expiry_sweep()
-        self.stdout.write(f"Warned about {warned} check(s); flagged {flagged} live match(es).")
+        warned, cancelled = check_expiry_sweep()
+        self.stdout.write(f"Warned about {warned} check(s); ended {cancelled} live match(es).")
