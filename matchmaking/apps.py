@@ -8,6 +8,7 @@ class MatchmakingConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from matchmaking import checks  # noqa: F401  (registers the system checks)
         from matchmaking.middleware import stamp_sign_in
         from services.signals import need_opened
 

@@ -12,12 +12,13 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A developer's local .env (git-ignored, written by `make install`); variables already in
-# the environment always win, so production's own settings are never overridden by it.
-if (BASE_DIR / ".env").exists():
-    env.read_env(BASE_DIR / ".env")
-
+# DEBUG comes from the real environment only, never from a file: with it on, the demo's
+# two-factor bypass code works, so a stray .env on a server must not be able to turn it on.
 DEBUG = env.bool("DEBUG", default=False)
+# A developer's own .env (git-ignored) is read only while DEBUG is on (`make demo` sets it):
+# production never reads it. Variables already in the environment win over it.
+if DEBUG and (BASE_DIR / ".env").exists():
+    env.read_env(BASE_DIR / ".env")
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -118,6 +119,9 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Production needs a cache every worker shares (sign-in rate limits live in it): redis://
+# (the `redis` extra) or dbcache://kith_cache (`manage.py createcachetable`). The deploy
+# checks (matchmaking/checks.py) refuse a per-process one.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 AUTHENTICATION_BACKENDS = [
@@ -159,11 +163,15 @@ STORAGES = {
 
 # Email: console while developing; production sets EMAIL_URL=smtp+tls://user:pass@host:587
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds to wait on the mail server: one that accepts and never answers must not hold a
+# request or a task worker (a timed-out send is retried later, see accounts/tasks.py).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SERVICE_NAME} <{SUPPORT_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Inline by default (development, tests); production sets
-# TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker`.
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker` (the deploy
+# checks refuse the inline backend: it cannot retry an email while the mail server is down).
 TASKS = {
     "default": {
         "BACKEND": env.str(
