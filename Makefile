@@ -9,18 +9,34 @@ INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///db.sqlite3
 
-.PHONY: install demo serve test lint format chromium bench clean
+# Exact versions with hashes, compiled from pyproject.toml's ranges by `make lock`:
+# dev.lock (the app, the redis extra and the dev tools) for development and CI,
+# main.lock (the app and the redis extra) for servers. Python 3.11, Linux x86_64.
+LOCK := requirements/dev.lock
+LOCK_MAIN := requirements/main.lock
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes \
+	--python-version 3.11 --custom-compile-command "make lock"
+
+.PHONY: install lock demo serve test lint format chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --editable '.[dev]'
-	@test -f .env || echo "DEBUG=true" > .env  # local development only (git-ignored)
+# Re-runs whenever the lock (or the project's own metadata) changes. DEBUG is never
+# written to a file: `make demo` sets it, and settings take it from the environment only.
+$(INSTALLED): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --requirement $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	touch $@
 
 install: $(INSTALLED)
+
+# Refresh the locks after changing pyproject.toml: versions already locked stay unless a
+# range excludes them. `make lock LOCK_ARGS=--upgrade` takes the newest each range allows
+# (or --upgrade-package NAME); then `make install` and `make test`, and commit both files.
+lock: install
+	$(UV_COMPILE) --extra dev --extra redis $(LOCK_ARGS) --output-file $(LOCK)
+	$(UV_COMPILE) --extra redis --constraint $(LOCK) --output-file $(LOCK_MAIN)
 
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
