@@ -33,7 +33,7 @@ from matchmaking.constants import (
 from matchmaking.models import Match
 from matchmaking.notifications import notify
 from services import needs as need_writes
-from services.constants import NeedStatus
+from services.constants import NeedStatus, Schedule
 from services.models import Need
 
 
@@ -126,6 +126,15 @@ def is_staff_for(need, user):
 def _require(allowed, message):
     if not allowed:
         raise TransitionError(message)
+
+
+def help_starts_at(need):
+    """When a one-off need's help is due to start, in the council's time zone (None for a
+    weekly need: its arrangement can end at any time)."""
+    if need.schedule != Schedule.ONE_OFF or need.on_date is None or need.starts_at is None:
+        return None
+    naive = datetime.datetime.combine(need.on_date, need.starts_at)
+    return timezone.make_aware(naive, timezone.get_default_timezone())
 
 
 # --- locking and the state machine ----------------------------------------------------------
@@ -550,7 +559,11 @@ def match_cancel(*, match, actor, reason, cause=None, now=None):
 
 @transaction.atomic
 def match_complete(*, match, actor, now=None):
-    """The help was given (a weekly arrangement ends here); the need is fulfilled."""
+    """The help was given (a weekly arrangement ends here); the need is fulfilled.
+
+    A one-off need's match is done only once its time has started: before then nobody
+    can have helped, and a rating would be about nothing.
+    """
     now = now or timezone.now()
     with set_actor(actor):
         match = _lock(match)
@@ -560,6 +573,13 @@ def match_complete(*, match, actor, now=None):
             or is_staff_for(match.need, actor),
             "You cannot complete this match.",
         )
+        starts = help_starts_at(match.need)
+        if match.status == MatchStatus.ACTIVE and starts is not None and now < starts:
+            local = timezone.localtime(starts, timezone.get_default_timezone())
+            raise TransitionError(
+                f"This help is due on {local:%A %-d %B} at {local:%H:%M}, "
+                "so it cannot be marked as done before then."
+            )
         _move(match, "complete", now)
         _set_need_status(match.need, NeedStatus.FULFILLED, now)
         ProviderProfile.objects.filter(pk=match.provider_id).update(

@@ -1,9 +1,11 @@
 """Matches over the API: each side sees its own, every lifecycle action, and contact
 details only while the match is active."""
 
+import datetime
 import json
 
 import pytest
+from django.utils import timezone
 
 from matchmaking.constants import MatchStatus
 from services.constants import NeedStatus
@@ -159,6 +161,9 @@ def test_accept_confirm_complete_over_the_api(need, provider):
     need.refresh_from_db()
     assert need.status == NeedStatus.MATCHED
 
+    # Done once the help has started (lifecycle refuses earlier).
+    need.on_date = timezone.localdate() - datetime.timedelta(days=1)
+    need.save(update_fields=["on_date"])
     response = as_provider.post(detail(match, "complete"))
     assert response.status_code == 200
     assert response.json()["status"] == MatchStatus.COMPLETED

@@ -133,7 +133,8 @@ def test_accept_confirm_complete(need):
     assert offer.status == MatchStatus.ACTIVE and offer.shares_contact_details
     assert need.status == NeedStatus.MATCHED
 
-    lifecycle.match_complete(match=offer, actor=provider.user, now=NOW)
+    # Done once the help has started (the need is a few days ahead of NOW).
+    lifecycle.match_complete(match=offer, actor=provider.user, now=lifecycle.help_starts_at(need))
     offer.refresh_from_db()
     need.refresh_from_db()
     provider.refresh_from_db()
@@ -269,7 +270,9 @@ def run(action, match, need, provider):
         "cancel": lambda: lifecycle.match_cancel(
             match=match, actor=need.requested_by, reason="r", now=NOW
         ),
-        "complete": lambda: lifecycle.match_complete(match=match, actor=provider.user, now=NOW),
+        "complete": lambda: lifecycle.match_complete(
+            match=match, actor=provider.user, now=lifecycle.help_starts_at(need)
+        ),
     }
     return calls[action]()
 
@@ -303,3 +306,41 @@ def test_the_database_allows_only_one_live_match_per_need(need):
     with pytest.raises(IntegrityError), transaction.atomic():
         make_match(need, eligible_cook(need), MatchStatus.PROPOSED)
     make_match(need, eligible_cook(need), MatchStatus.DECLINED)  # dead ones are fine
+
+
+# --- not done before it starts ----------------------------------------------------------------
+
+
+def test_a_one_off_match_cannot_be_marked_done_before_its_time(need):
+    provider = eligible_cook(need)
+    match = make_match(need, provider, MatchStatus.ACTIVE)
+    starts = lifecycle.help_starts_at(need)
+    with pytest.raises(TransitionError, match="cannot be marked as done before then"):
+        lifecycle.match_complete(
+            match=match, actor=provider.user, now=starts - datetime.timedelta(minutes=1)
+        )
+    match.refresh_from_db()
+    assert match.status == MatchStatus.ACTIVE
+    lifecycle.match_complete(match=match, actor=provider.user, now=starts)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.COMPLETED
+
+
+def test_the_start_is_read_in_the_councils_time_zone():
+    # 12:00 on a summer day in London is 11:00 UTC.
+    need = NeedFactory(on_date=datetime.date(2031, 7, 1), starts_at=datetime.time(12))
+    assert lifecycle.help_starts_at(need) == datetime.datetime(2031, 7, 1, 11, tzinfo=datetime.UTC)
+    match = make_match(need, eligible_cook(need), MatchStatus.ACTIVE)
+    at = datetime.datetime(2031, 7, 1, 10, 59, tzinfo=datetime.UTC)
+    with pytest.raises(TransitionError, match="due on Tuesday 1 July at 12:00"):
+        lifecycle.match_complete(match=match, actor=need.requested_by, now=at)
+
+
+def test_a_weekly_arrangement_can_end_at_any_time(need):
+    provider = eligible_cook(need)
+    need.schedule, need.on_date, need.starts_at, need.ends_at = "weekly", None, None, None
+    need.save()
+    match = make_match(need, provider, MatchStatus.ACTIVE)
+    lifecycle.match_complete(match=match, actor=need.requested_by, now=NOW)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.COMPLETED

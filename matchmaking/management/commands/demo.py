@@ -356,7 +356,7 @@ class Command(BaseCommand):
             )
             lifecycle.match_accept(match=match, actor=cook.user)
             lifecycle.match_confirm(match=match, actor=neighbour)
-            lifecycle.match_complete(match=match, actor=cook.user)
+            self.delivered(match, by=cook.user)
             trust.rating_give(match=match, actor=neighbour, score=score, comment=comment)
             trust.rating_give(match=match, actor=cook.user, score=5, comment="A pleasure.")
 
@@ -449,6 +449,18 @@ class Command(BaseCommand):
             lifecycle.need_offer_next(need=need)
         return need
 
+    def delivered(self, match, *, by):
+        """History: the help was given (a week ago), then marked as done.
+
+        Requests cannot be made for past dates and a match is done only once its time
+        has started, so the demo moves the date back first.
+        """
+        Need.objects.filter(pk=match.need_id).update(
+            on_date=timezone.localdate() - datetime.timedelta(days=7)
+        )
+        match.need.refresh_from_db()
+        lifecycle.match_complete(match=match, actor=by)
+
     def directed(self, user, postcode, category, days, provider, admin, **extra):
         """A need offered to a chosen demo provider, so each demo login has something to do."""
         with transaction.atomic():
@@ -512,7 +524,7 @@ class Command(BaseCommand):
         )
         lifecycle.match_accept(match=done, actor=cook.user)
         lifecycle.match_confirm(match=done, actor=tom)
-        lifecycle.match_complete(match=done, actor=cook.user)
+        self.delivered(done, by=cook.user)
         lift = self.need(tom, near[carer], "transport", 4, details="A lift to the eye clinic.")
         offer = lift.matches.filter(status=MatchStatus.OFFERED).first()
         if offer:
