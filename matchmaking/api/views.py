@@ -23,6 +23,7 @@ from accounts.providers import availability_replace, provider_apply, provider_up
 from matchmaking import lifecycle, safeguarding, scoping, trust
 from matchmaking import serializers as s
 from matchmaking.api import filters
+from matchmaking.api.idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, idempotent
 from matchmaking.api.parsers import check_text
 from matchmaking.api.permissions import IsCouncilStaff, IsProvider
 from matchmaking.models import Concern, Match, Notification, Rating
@@ -119,7 +120,8 @@ class AreaViewSet(CleanTextMixin, viewsets.ReadOnlyModelViewSet):
     create=extend_schema(
         summary="Ask for help",
         request=s.NeedCreateSerializer,
-        responses={201: s.NeedSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.NeedSerializer, **IDEMPOTENCY_RESPONSES},
     ),
     partial_update=extend_schema(
         summary="Change a need that has no helper yet",
@@ -145,6 +147,7 @@ class NeedViewSet(
         need = self.get_queryset().get(pk=need.pk)
         return Response(self.get_serializer(need).data, status=code)
 
+    @idempotent
     def create(self, request):
         serializer = _validated(s.NeedCreateSerializer, request)
         need = need_submit(requested_by=request.user, **serializer.need_submit_kwargs())
@@ -200,8 +203,10 @@ class ProviderMeView(CleanTextMixin, APIView):
     @extend_schema(
         summary="Offer help: apply to be a helper (the council then checks you)",
         request=s.ProviderApplySerializer,
-        responses={201: s.ProviderProfileSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.ProviderProfileSerializer, **IDEMPOTENCY_RESPONSES},
     )
+    @idempotent
     def post(self, request):
         fields = s.ProviderApplySerializer.profile_fields(
             _validated(s.ProviderApplySerializer, request).validated_data
@@ -240,7 +245,8 @@ class ProviderMeView(CleanTextMixin, APIView):
     create=extend_schema(
         summary="Post a one-off offer (needs a helper profile)",
         request=s.OfferCreateSerializer,
-        responses={201: s.OfferSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.OfferSerializer, **IDEMPOTENCY_RESPONSES},
     )
 )
 class OfferViewSet(
@@ -261,6 +267,7 @@ class OfferViewSet(
     def rows(self, user):
         return offers_visible_to(user).select_related("category")
 
+    @idempotent
     def create(self, request):
         profile = ProviderProfile.objects.get(user=request.user)
         data = _validated(s.OfferCreateSerializer, request).validated_data
@@ -405,7 +412,8 @@ class NotificationViewSet(
     create=extend_schema(
         summary="Rate the other side of a completed match (once)",
         request=s.RatingCreateSerializer,
-        responses={201: s.RatingSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.RatingSerializer, **IDEMPOTENCY_RESPONSES},
     ),
     partial_update=extend_schema(
         summary="Change your rating (for 7 days)",
@@ -427,6 +435,7 @@ class RatingViewSet(
     def rows(self, user):
         return Rating.objects.filter(rater=user)
 
+    @idempotent
     def create(self, request):
         data = _validated(s.RatingCreateSerializer, request).validated_data
         rating = trust.rating_give(actor=request.user, **data)
@@ -449,7 +458,8 @@ class RatingViewSet(
     create=extend_schema(
         summary="Report a concern about a match you are part of",
         request=s.ConcernCreateSerializer,
-        responses={201: s.ConcernSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: s.ConcernSerializer, **IDEMPOTENCY_RESPONSES},
     )
 )
 class ConcernViewSet(
@@ -467,6 +477,7 @@ class ConcernViewSet(
     def rows(self, user):
         return Concern.objects.filter(raised_by=user)
 
+    @idempotent
     def create(self, request):
         data = dict(_validated(s.ConcernCreateSerializer, request).validated_data)
         concern = safeguarding.concern_raise(raised_by=request.user, **data)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from matchmaking.idempotency import idempotency_keys_prune
 from matchmaking.privacy import apply_retention, prune_task_results
 from services.provider_views import PHOTO
 
@@ -12,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Anonymise needs closed for longer than the retention period (RETENTION_DAYS) and "
         "delete background-task records, which hold email addresses and texts, after "
-        "TASK_RESULT_RETENTION_DAYS, and photos left by Offer help journeys never finished."
+        "TASK_RESULT_RETENTION_DAYS, photos left by Offer help journeys never finished, and "
+        "API answers kept for Idempotency-Key retries after a day."
     )
 
     def add_arguments(self, parser):
@@ -33,3 +35,6 @@ class Command(BaseCommand):
         session_ended = timezone.now() - datetime.timedelta(seconds=settings.SESSION_MAX_SECONDS)
         photos = PHOTO.prune(stored_before=session_ended)
         self.stdout.write(f"Deleted {photos} photo(s) left by unfinished Offer help journeys.")
+        # Stored answers hold the personal details the API sent back: keep them no longer.
+        keys = idempotency_keys_prune()
+        self.stdout.write(f"Deleted {keys} answer(s) kept for API retries (Idempotency-Key).")
