@@ -3,6 +3,9 @@ from django.db import models
 COUNCIL_STAFF_GROUP = "Council staff"
 COMMISSIONERS_GROUP = "Commissioners"
 ROLE_GROUPS = (COUNCIL_STAFF_GROUP, COMMISSIONERS_GROUP)
+# Borough-wide: every concern and the suspensions and blocks that follow from one, in
+# every area (seeded by accounts.0006; a lead is usually also "Council staff" of a ward).
+SAFEGUARDING_LEADS_GROUP = "Safeguarding leads"
 
 
 class Role(models.TextChoices):

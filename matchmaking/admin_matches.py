@@ -7,7 +7,10 @@ The rows are read-only: every change is an action calling the function that owns
 from auditlog.signals import accessed
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
+from django.urls import reverse
 
+from accounts.constants import ProviderStatus
 from matchmaking import lifecycle, safeguarding, scoping, trust
 from matchmaking.admin_common import (
     NoRawEdits,
@@ -21,6 +24,7 @@ from matchmaking.admin_common import (
 from matchmaking.admin_needs import component_bars
 from matchmaking.models import Concern
 from services.admin import OfferAdmin
+from services.models import Area
 
 
 class ReadOnlyAdmin(NoRawEdits, ScopedAdmin):
@@ -167,10 +171,50 @@ def _resolve(concern, actor, data):
     safeguarding.concern_resolve(concern=concern, actor=actor, resolution=data["reason"])
 
 
+def _suspend_from_concern(concern, actor, data):
+    safeguarding.concern_suspend_provider(concern=concern, actor=actor, reason=data["reason"])
+
+
+def _block_from_concern(concern, actor, data):
+    safeguarding.concern_block(concern=concern, actor=actor, reason=data["reason"])
+
+
+class ConcernAreaFilter(area_filter(scoping.concerns_in_areas)):
+    """Every area for a safeguarding lead, the person's own areas for everyone else."""
+
+    def lookups(self, request, model_admin):
+        areas = scoping.areas_in_areas(Area.objects.all(), scoping.concern_area_ids(request.user))
+        return [(str(pk), name) for pk, name in areas.order_by("name").values_list("pk", "name")]
+
+
+def _name(user):
+    return str(user) if user is not None else "–"
+
+
 class ConcernAdmin(ReadOnlyAdmin):
+    """Scoped by scoping.concerns_for_staff: a ward's concerns, or all of them for a lead.
+
+    People are shown by name, not as links to the user admin (which staff cannot open):
+    the page's "The person" panel links to their records that the viewer may open.
+    """
+
     scope = staticmethod(scoping.concerns_for_staff)
+    change_form_template = "admin/matchmaking/concern/change_form.html"
+    fields = [
+        "kind",
+        "urgent",
+        "status",
+        "description",
+        "raised_by_name",
+        "match_name",
+        "about_name",
+        "created_at",
+        "resolution",
+        "resolved_by_name",
+        "resolved_at",
+    ]
     list_display = ["__str__", "status", "match", "about", "raised_by", "created_at"]
-    list_filter = ["status", "urgent", "kind", area_filter(scoping.concerns_in_areas)]
+    list_filter = ["status", "urgent", "kind", ConcernAreaFilter]
     list_select_related = ["match__need", "match__provider__user", "about", "raised_by"]
     actions = [
         asking_action(
@@ -182,6 +226,33 @@ class ConcernAdmin(ReadOnlyAdmin):
             form_class=ResolutionForm,
             apply=_resolve,
             done="{n} resolved.",
+        ),
+        asking_action(
+            name="suspend_from_concerns",
+            description="Suspend the provider each concern is about",
+            title="Suspend the provider",
+            intro=(
+                "The provider gets no new requests, and each of their live matches ends and "
+                "goes back to matching (the residents are told their helper is no longer "
+                "available, not why). The reason stays with the concern."
+            ),
+            button="Suspend",
+            form_class=ReasonForm,
+            apply=_suspend_from_concern,
+            done="{n} suspended.",
+        ),
+        asking_action(
+            name="block_from_concerns",
+            description="Never match the two people in each concern's match again",
+            title="Block the pair",
+            intro=(
+                "The resident and the provider are never matched again; a live match between "
+                "them ends and the request goes back to matching."
+            ),
+            button="Block",
+            form_class=ReasonForm,
+            apply=_block_from_concern,
+            done="{n} blocked.",
         ),
         export_action(
             [
@@ -195,10 +266,72 @@ class ConcernAdmin(ReadOnlyAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "raised_by", "about", "resolved_by", "match__need", "match__provider__user"
+            )
+        )
+
+    @admin.display(description="Raised by")
+    def raised_by_name(self, concern):
+        return _name(concern.raised_by)
+
+    @admin.display(description="About")
+    def about_name(self, concern):
+        return _name(concern.about)
+
+    @admin.display(description="Match")
+    def match_name(self, concern):
+        return str(concern.match) if concern.match_id else "–"
+
+    @admin.display(description="Resolved by")
+    def resolved_by_name(self, concern):
+        return _name(concern.resolved_by)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             accessed.send(sender=Concern, instance=obj)
+            context.update(self._person_panel(request.user, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _person_panel(self, user, concern):
+        """The person a concern is about, with links to the records the viewer may open,
+        and the one-step actions they may take."""
+        person = concern.about
+        provider = safeguarding.concern_provider(concern)
+        links = []
+        provider_in_scope = (
+            provider is not None
+            and scoping.providers_for_staff(user).filter(pk=provider.pk).exists()
+        )
+        if provider_in_scope:
+            url = reverse("admin:accounts_providerprofile_change", args=[provider.pk])
+            links.append(("Their provider profile", url))
+        if person is not None:
+            theirs = Q(resident=person) | Q(requested_by=person)
+            for need in scoping.needs_for_staff(user).filter(theirs).order_by("-created_at")[:5]:
+                url = reverse("admin:services_need_change", args=[need.pk])
+                links.append((f"Their request {need.reference}", url))
+        matches = scoping.matches_for_staff(user)
+        if concern.match_id and matches.filter(pk=concern.match_id).exists():
+            url = reverse("admin:matchmaking_match_change", args=[concern.match_id])
+            links.append(("The match", url))
+        lead = scoping.is_safeguarding_lead(user)
+        return {
+            "person": person,
+            "person_provider": provider,
+            "person_links": links,
+            "can_suspend": provider is not None
+            and provider.status == ProviderStatus.ACTIVE
+            and (lead or provider_in_scope),
+            "can_block": concern.match_id is not None,
+        }
 
 
 class BlockAdmin(ReadOnlyAdmin):

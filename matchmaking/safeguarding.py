@@ -9,6 +9,7 @@ to matching.
 import datetime
 
 from auditlog.context import set_actor
+from auditlog.models import LogEntry
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
@@ -16,9 +17,9 @@ from django.utils import timezone
 
 from accounts.constants import COUNCIL_STAFF_GROUP, CheckKind, CheckStatus, ProviderStatus
 from accounts.exceptions import TransitionError
-from accounts.models import Check, User
+from accounts.models import Check, ProviderProfile, User
 from accounts.vetting import provider_set_status
-from matchmaking import lifecycle
+from matchmaking import lifecycle, scoping
 from matchmaking.constants import LIVE_STATUSES, ConcernKind, ConcernStatus
 from matchmaking.models import Block, Concern, Match
 from matchmaking.notifications import notify
@@ -88,11 +89,18 @@ def concern_raise(*, raised_by, kind, description, urgent=False, match=None, abo
     )
     if concern.urgent:
         notify(
-            users=list(_council_staff()),
+            users=list(concern_recipients(concern)),
             message=f"Urgent concern raised: {concern.get_kind_display()}.",
             url=_concern_admin_url(concern),
         )
     return concern
+
+
+def concern_recipients(concern):
+    """Who is told of an urgent concern: the officers of the areas it is in (each of whom
+    can open it, see scoping.concerns_in_areas) and every safeguarding lead."""
+    officers = scoping.officers_in(sorted(scoping.concern_areas(concern)))
+    return officers | scoping.safeguarding_leads()
 
 
 @transaction.atomic
@@ -156,6 +164,72 @@ def cancel_live_matches(*, provider, actor):
             continue
         cancelled += 1
     return cancelled
+
+
+# --- from a concern, in one step ----------------------------------------------------------------
+
+
+def concern_provider(concern):
+    """The provider a concern is about: its person if they provide help, else (a concern
+    about no one in particular) its match's provider. None when it is about a resident."""
+    if concern.about_id:
+        return ProviderProfile.objects.filter(user_id=concern.about_id).first()
+    return concern.match.provider if concern.match_id else None
+
+
+def _may_handle(concern, actor):
+    """Leads handle every concern; other council staff those in their areas."""
+    if not (_is_staff(actor) and scoping.concerns_for_staff(actor).filter(pk=concern.pk).exists()):
+        raise TransitionError(
+            "Only a safeguarding lead or staff of its area can act on this concern."
+        )
+
+
+def _log_on_concern(concern, actor, done, reason):
+    # The suspension or block is audited on its own row; this ties it to the concern.
+    LogEntry.objects.log_create(
+        concern,
+        action=LogEntry.Action.UPDATE,
+        changes={"safeguarding_action": ["", done]},
+        actor=actor,
+        additional_data={"reason": reason},
+    )
+
+
+def concern_suspend_provider(*, concern, actor, reason):
+    """Suspend the provider a concern is about (their live matches are re-matched).
+
+    A safeguarding lead may do it from any concern; other staff only for a concern in their
+    areas about a provider who lives in one of them (as on the provider's own admin page).
+    """
+    _may_handle(concern, actor)
+    provider = concern_provider(concern)
+    if provider is None:
+        raise TransitionError("This concern is not about a provider.")
+    if not (
+        scoping.is_safeguarding_lead(actor)
+        or scoping.providers_for_staff(actor).filter(pk=provider.pk).exists()
+    ):
+        raise TransitionError("Only a safeguarding lead can suspend a provider outside your areas.")
+    provider = provider_suspend(
+        provider=provider, actor=actor, reason=f"Concern {concern.pk}: {reason}"
+    )
+    with set_actor(actor):
+        _log_on_concern(concern, actor, f"provider {provider.pk} suspended", reason)
+    return provider
+
+
+def concern_block(*, concern, actor, reason):
+    """Never match the two people in a concern's match again (their live match ends)."""
+    _may_handle(concern, actor)
+    if concern.match_id is None:
+        raise TransitionError("This concern names no match, so there is no pair to block.")
+    match = concern.match
+    resident = match.need.resident or match.need.requested_by
+    block = block_pair(resident=resident, provider=match.provider, actor=actor, reason=reason)
+    with set_actor(actor):
+        _log_on_concern(concern, actor, f"block {block.pk}", reason)
+    return block
 
 
 def provider_reinstate(*, provider, actor):

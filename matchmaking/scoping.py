@@ -5,6 +5,9 @@ the direct-foreign-key tables AreaUserObjectPermission / AreaGroupObjectPermissi
 person or to a group. A model-wide grant of the same permission means nothing here: global
 permissions are never accepted, so a careless tick in the user admin cannot open every ward.
 
+Safeguarding leads (the "Safeguarding leads" group) see every concern in the borough:
+`concern_area_ids` answers None for them, whatever areas they hold for the rest of their work.
+
 `staff_area_ids(user)` reads the grants once per request (cached on the user object) and
 returns the area ids, or None when nothing is hidden from the user (a superuser, or someone
 granted every area). Each `*_in_areas(queryset, area_ids)` then adds one WHERE clause (a join
@@ -19,12 +22,21 @@ from collections.abc import Iterable
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from accounts.models import Check, ProviderProfile
+from accounts.constants import COUNCIL_STAFF_GROUP, SAFEGUARDING_LEADS_GROUP
+from accounts.models import Check, ProviderProfile, User
 from matchmaking.models import Block, Concern, Match, Rating
-from services.models import Area, Need, Offer, Postcode
+from services.models import (
+    Area,
+    AreaGroupObjectPermission,
+    AreaUserObjectPermission,
+    Need,
+    Offer,
+    Postcode,
+)
 
 WORK_IN_AREA = "services.work_in_area"
 _CACHE = "_kith_staff_area_ids"
+_LEAD_CACHE = "_kith_safeguarding_lead"
 _UNSET = object()
 
 AreaIds = frozenset[int] | None  # None: every row, including rows in no area
@@ -66,9 +78,28 @@ def staff_area_ids(user) -> AreaIds:
 
 
 def forget_areas(user) -> None:
-    """Drop the cached answer of staff_area_ids (after granting or revoking an area)."""
-    if hasattr(user, _CACHE):
-        delattr(user, _CACHE)
+    """Drop the cached answers of staff_area_ids and is_safeguarding_lead."""
+    for name in (_CACHE, _LEAD_CACHE):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def is_safeguarding_lead(user) -> bool:
+    """Active staff in the "Safeguarding leads" group (one query, cached on the user)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not (user.is_active and user.is_staff):
+        return False
+    cached = getattr(user, _LEAD_CACHE, None)
+    if cached is None:
+        cached = user.groups.filter(name=SAFEGUARDING_LEADS_GROUP).exists()
+        setattr(user, _LEAD_CACHE, cached)
+    return cached
+
+
+def concern_area_ids(user) -> AreaIds:
+    """The areas whose concerns `user` sees: every area for a safeguarding lead."""
+    return None if is_safeguarding_lead(user) else staff_area_ids(user)
 
 
 def sees_every_area(user) -> bool:
@@ -216,8 +247,58 @@ def ratings_for_staff(user, queryset=None):
 
 
 def concerns_for_staff(user, queryset=None):
-    return _for(queryset, Concern.objects, user, concerns_in_areas)
+    queryset = Concern.objects.all() if queryset is None else queryset
+    return concerns_in_areas(queryset, concern_area_ids(user))
 
 
 def blocks_for_staff(user, queryset=None):
     return _for(queryset, Block.objects, user, blocks_in_areas)
+
+
+# --- who works where ---------------------------------------------------------------------------
+
+
+def concern_areas(concern) -> frozenset[int]:
+    """The areas a concern is in, as concerns_in_areas reads them: its match's need's, and
+    wherever the person it is about asked for help or lives as a provider."""
+    ids = set()
+    if concern.match_id:
+        ids.add(Match.objects.filter(pk=concern.match_id).values_list("need__area_id").get()[0])
+    if concern.about_id:
+        about = concern.about_id
+        ids.update(
+            Need.objects.filter(Q(resident_id=about) | Q(requested_by_id=about))
+            .order_by()
+            .values_list("area_id", flat=True)
+        )
+        homes = ProviderProfile.objects.filter(user_id=about).values("home_postcode")
+        ids.update(Postcode.objects.filter(code__in=homes).values_list("area_id", flat=True))
+    ids.discard(None)
+    return frozenset(ids)
+
+
+def _in_group(name):
+    return User.objects.filter(groups__name=name).values("pk")
+
+
+def officers_in(area_ids) -> QuerySet:
+    """Active council staff granted any of `area_ids`, directly or through a group.
+
+    Subqueries only (no joins), so the result combines with `|` and needs no DISTINCT.
+    """
+    granted = Q(permission__codename=WORK_IN_AREA.split(".")[1], content_object_id__in=area_ids)
+    people = AreaUserObjectPermission.objects.filter(granted).values("user_id")
+    teams = AreaGroupObjectPermission.objects.filter(granted).values("group_id")
+    in_teams = User.objects.filter(groups__in=teams).values("pk")
+    return User.objects.filter(
+        Q(pk__in=people) | Q(pk__in=in_teams),
+        pk__in=_in_group(COUNCIL_STAFF_GROUP),
+        is_active=True,
+        is_staff=True,
+    )
+
+
+def safeguarding_leads() -> QuerySet:
+    return User.objects.filter(
+        pk__in=_in_group(SAFEGUARDING_LEADS_GROUP), is_active=True, is_staff=True
+    )

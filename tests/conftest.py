@@ -47,6 +47,7 @@ def reference_data(request):
         ("accounts.migrations.0002_groups", "create_groups"),
         ("services.migrations.0002_categories", "seed"),
         ("services.migrations.0005_role_permissions", "grant_role_permissions"),
+        ("accounts.migrations.0006_safeguarding_leads", "create_group"),
     ]
     for module, function in seeds:
         getattr(importlib.import_module(module), function)(apps, None)

@@ -22,8 +22,9 @@ from matchmaking.safeguarding import (
     concern_resolve,
     provider_suspend,
 )
+from matchmaking.scoping import grant_area
 from services.constants import NeedStatus
-from tests.factories import NeedFactory, StaffFactory, UserFactory
+from tests.factories import AreaFactory, NeedFactory, StaffFactory, UserFactory
 from tests.matching import eligible_cook, make_match
 
 pytestmark = pytest.mark.django_db
@@ -62,11 +63,14 @@ def test_a_party_raises_a_concern_and_is_told_it_was_received(need, provider):
 
 
 def test_safeguarding_concerns_are_always_urgent_and_staff_are_alerted(need, provider):
-    staff = StaffFactory()
+    staff, elsewhere = StaffFactory(), StaffFactory()
+    grant_area(staff, need.area)
+    grant_area(elsewhere, AreaFactory())
     match = make_match(need, provider, MatchStatus.ACTIVE)
     concern = raise_concern(match, provider.user, kind="safeguarding", urgent=False)
     assert concern.urgent
-    assert Notification.objects.filter(user=staff, message__contains="Urgent concern").exists()
+    alerted = Notification.objects.filter(message__contains="Urgent concern")
+    assert set(alerted.values_list("user", flat=True)) == {staff.pk}
 
 
 def test_outsiders_cannot_raise_concerns_about_a_match(need, provider):

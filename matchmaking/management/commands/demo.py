@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw
 from accounts.constants import (
     COMMISSIONERS_GROUP,
     COUNCIL_STAFF_GROUP,
+    SAFEGUARDING_LEADS_GROUP,
     ProviderKind,
 )
 from accounts.models import ProviderProfile, User
@@ -74,6 +75,15 @@ PEOPLE = [
         True,
         False,
         COUNCIL_STAFF_GROUP,
+    ),
+    (
+        "safeguarding",
+        "Dana",
+        "Brooks",
+        "Safeguarding lead: every concern in the borough",
+        True,
+        False,
+        SAFEGUARDING_LEADS_GROUP,
     ),
     ("commissioner", "Priya", "Shah", "Commissioner", True, False, COMMISSIONERS_GROUP),
     ("resident", "Rose", "Turner", "Resident", False, False, None),
