@@ -30,6 +30,7 @@ from services.constants import NEED_FINAL
 from services.forms import WithdrawForm
 from services.pagination import ListPaginator
 from services.selectors import needs_visible_to
+from services.submit_once import submit_once, submit_token_field
 
 logger = logging.getLogger(__name__)
 
@@ -298,7 +299,9 @@ def match_rate(request, pk):
     existing = Rating.objects.filter(match=match, rater_role=role).first()
     initial = {"score": existing.score, "comment": existing.comment} if existing else None
     form = RatingForm(request.POST if request.method == "POST" else None, initial=initial)
-    if form.is_bound and form.is_valid():
+    back = _back_to(request, match).url
+
+    def rate():
         data = form.cleaned_data
         if existing:
             done = _act(
@@ -306,13 +309,24 @@ def match_rate(request, pk):
             )
         else:
             done = _act(request, lambda: trust.rating_give(actor=request.user, match=match, **data))
-        if done:
-            messages.success(request, "Thank you for your rating.")
-            return _back_to(request, match)
+        if not done:
+            return None
+        messages.success(request, "Thank you for your rating.")
+        return back
+
+    if form.is_bound and form.is_valid():
+        sent = submit_once(request, rate, pending_url=back)
+        if sent:
+            return sent
     return render(
         request,
         "matchmaking/rate.html",
-        {"match": match, "form": form, "existing": existing},
+        {
+            "match": match,
+            "form": form,
+            "existing": existing,
+            "submit_token": submit_token_field(),
+        },
     )
 
 
@@ -320,14 +334,28 @@ def match_rate(request, pk):
 def match_concern(request, pk):
     match = _party_match(request, pk)
     form = ConcernForm(request.POST if request.method == "POST" else None)
+    back = _back_to(request, match).url
 
     def raise_it():
-        safeguarding.concern_raise(raised_by=request.user, match=match, **form.cleaned_data)
-
-    if form.is_bound and form.is_valid() and _act(request, raise_it):
+        if not _act(
+            request,
+            lambda: safeguarding.concern_raise(
+                raised_by=request.user, match=match, **form.cleaned_data
+            ),
+        ):
+            return None
         messages.success(request, "Thank you. We have received your concern and will look at it.")
-        return _back_to(request, match)
-    return render(request, "matchmaking/concern.html", {"match": match, "form": form})
+        return back
+
+    if form.is_bound and form.is_valid():
+        sent = submit_once(request, raise_it, pending_url=back)
+        if sent:
+            return sent
+    return render(
+        request,
+        "matchmaking/concern.html",
+        {"match": match, "form": form, "submit_token": submit_token_field()},
+    )
 
 
 @login_required

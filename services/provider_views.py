@@ -41,6 +41,7 @@ from services.provider_forms import (
     SkillsForm,
     WhereForm,
 )
+from services.submit_once import submit_once, submit_token_field
 
 OFFERS_PER_PAGE = 20
 
@@ -165,35 +166,22 @@ def offer_help_check(request):
 
     errors = []
     if request.method == "POST":
-        forms = {step.name: form for step, form in validated}
-        data = {}
-        for form in forms.values():
-            data.update(form.cleaned_data)
-        postcode = data["home_postcode"]
-        try:
-            provider_apply(
-                user=request.user,
-                kind=data["kind"],
-                bio=data["bio"],
-                languages=data["languages"],
-                home_postcode=postcode.code,
-                latitude=postcode.latitude,
-                longitude=postcode.longitude,
-                travel_radius_km=float(data["travel_radius_km"]),
-                capacity=data["capacity"],
-                photo=PHOTO.open(journey.draft["about"]),
-                availability=forms["availability"].slots(),
-                skills=data["skills"],
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
+
+        def apply():
+            try:
+                _apply_with_answers(request.user, journey, validated)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+                return None
             journey.clear()
             messages.success(
                 request,
                 "Thank you for offering to help. The council will now check your details.",
             )
-            return redirect("providers:dashboard")
+            return reverse("providers:dashboard")
+
+        if sent := submit_once(request, apply, pending_url=reverse("providers:dashboard")):
+            return sent
 
     return render(
         request,
@@ -202,7 +190,30 @@ def offer_help_check(request):
             "sections": _summary_sections(journey, validated),
             "errors": errors,
             "back_url": journey.url(STEPS[-1]),
+            "submit_token": submit_token_field(),
         },
+    )
+
+
+def _apply_with_answers(user, journey, validated):
+    forms = {step.name: form for step, form in validated}
+    data = {}
+    for form in forms.values():
+        data.update(form.cleaned_data)
+    postcode = data["home_postcode"]
+    provider_apply(
+        user=user,
+        kind=data["kind"],
+        bio=data["bio"],
+        languages=data["languages"],
+        home_postcode=postcode.code,
+        latitude=postcode.latitude,
+        longitude=postcode.longitude,
+        travel_radius_km=float(data["travel_radius_km"]),
+        capacity=data["capacity"],
+        photo=PHOTO.open(journey.draft["about"]),
+        availability=forms["availability"].slots(),
+        skills=data["skills"],
     )
 
 
@@ -388,27 +399,36 @@ def offer_new(request, profile):
     if request.method == "POST":
         form = OfferForm(data=request.POST, provider=profile)
         if form.is_valid():
-            try:
+
+            def post_offer():
                 data = form.cleaned_data
-                offer_create(
-                    provider=profile,
-                    category=data["category"],
-                    description=data["description"],
-                    portions=data["portions"],
-                    dietary_notes=data["dietary_notes"],
-                    on_date=data["on_date"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    max_distance_km=float(data["max_distance_km"]),
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
+                try:
+                    offer_create(
+                        provider=profile,
+                        category=data["category"],
+                        description=data["description"],
+                        portions=data["portions"],
+                        dietary_notes=data["dietary_notes"],
+                        on_date=data["on_date"],
+                        starts_at=data["starts_at"],
+                        ends_at=data["ends_at"],
+                        max_distance_km=float(data["max_distance_km"]),
+                    )
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                    return None
                 messages.success(request, "Your offer has been posted.")
-                return redirect("providers:offers")
+                return reverse("providers:offers")
+
+            if sent := submit_once(request, post_offer, pending_url=reverse("providers:offers")):
+                return sent
     else:
         form = OfferForm(provider=profile, initial={"max_distance_km": "2"})
-    return render(request, "providers/offers/new.html", {"form": form, "profile": profile})
+    return render(
+        request,
+        "providers/offers/new.html",
+        {"form": form, "profile": profile, "submit_token": submit_token_field()},
+    )
 
 
 @login_required

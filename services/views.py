@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.exceptions import TransitionError
@@ -22,6 +23,7 @@ from services.journey import Journey, Step
 from services.needs import need_submit, need_update
 from services.pagination import ListPaginator
 from services.selectors import needs_visible_to
+from services.submit_once import submit_once, submit_token_field
 
 
 def _for_someone_else(draft):
@@ -86,33 +88,52 @@ def request_help_step(request, step):
 @require_http_methods(["GET", "POST"])
 def request_help_check(request):
     journey = request_help_journey(request)
+    if request.method == "POST":
+        # Before the answers are read: the first submission clears them, and a second
+        # one goes to the request the first made.
+        sent = submit_once(
+            request, lambda: _request_help_send(request, journey), pending_url=reverse("needs:list")
+        )
+        if sent:
+            return sent
     to_answer, validated = journey.validated()
     if to_answer is not None:
         return redirect(journey.url(to_answer))
-
     if request.method == "POST":
-        fields = {}
-        for _, form in validated:
-            fields.update(form.need_fields())
-        referral = _for_someone_else(journey.draft)
-        try:
-            need = need_submit(
-                requested_by=request.user,
-                channel=Channel.REFERRAL if referral else Channel.SELF,
-                **fields,
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect("needs:check")
-        journey.clear()
-        return redirect("needs:submitted", reference=need.reference)
+        return redirect("needs:check")  # refused: the messages say why
 
     sections = [
         {"step": step, "rows": form.summary(), "change_url": f"{journey.url(step)}?change=1"}
         for step, form in validated
     ]
-    return render(request, "services/request_help/check.html", {"sections": sections})
+    return render(
+        request,
+        "services/request_help/check.html",
+        {"sections": sections, "submit_token": submit_token_field()},
+    )
+
+
+def _request_help_send(request, journey):
+    """Submit the answers: the new request's page, or None if they were refused."""
+    to_answer, validated = journey.validated()
+    if to_answer is not None:
+        return None
+    fields = {}
+    for _, form in validated:
+        fields.update(form.need_fields())
+    referral = _for_someone_else(journey.draft)
+    try:
+        need = need_submit(
+            requested_by=request.user,
+            channel=Channel.REFERRAL if referral else Channel.SELF,
+            **fields,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return None
+    journey.clear()
+    return reverse("needs:submitted", args=[need.reference])
 
 
 @login_required
