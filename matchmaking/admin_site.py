@@ -6,13 +6,14 @@ have two-factor authentication set up before any admin page opens.
 
 from urllib.parse import urlencode
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+
+from accounts.two_factor import lacks_two_factor
 
 
 class KithAdminSite(admin.AdminSite):
@@ -42,7 +43,7 @@ class KithAdminSite(admin.AdminSite):
 
         def two_factor_required(request, *args, **kwargs):
             user = request.user
-            if user.is_active and user.is_staff and not is_mfa_enabled(user):
+            if lacks_two_factor(user):
                 messages.info(
                     request,
                     "Set up two-factor authentication before you use the council admin.",

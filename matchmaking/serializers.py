@@ -14,7 +14,9 @@ import datetime
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import timezone
@@ -84,25 +86,31 @@ def _messages(required, **more):
 
 
 class StrictFieldsMixin:
-    """Refuse a field the request does not know, or may not set, by name (400)."""
+    """Refuse, by name (400), a field the request does not know or may not set, and a
+    number or other non-string where the schema declares a string (DRF's CharField would
+    quietly turn `{"reason": 0}` into "0")."""
 
     def to_internal_value(self, data):
-        unknown = {}
+        refused = {}
         if isinstance(data, Mapping):
-            for key in data:
+            for key, raw in data.items():
                 field = self.fields.get(key)
                 if field is None:
-                    unknown[str(key)] = ["Unknown field: this request does not take it."]
+                    refused[str(key)] = ["Unknown field: this request does not take it."]
                 elif field.read_only:
-                    unknown[str(key)] = ["This field cannot be set here."]
+                    refused[str(key)] = ["This field cannot be set here."]
+                elif isinstance(field, serializers.CharField) and not (
+                    raw is None or isinstance(raw, str)
+                ):
+                    refused[str(key)] = ["Give text here: a JSON string, in quotes."]
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
-            if unknown and isinstance(exc.detail, dict):
-                exc.detail.update(unknown)
+            if refused and isinstance(exc.detail, dict):
+                exc.detail.update(refused)
             raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
+        if refused:
+            raise serializers.ValidationError(refused)
         return value
 
 
@@ -553,8 +561,15 @@ class CheckSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-def _photo_url(profile):
-    return profile.photo.url if profile.photo else None
+def _photo_url(serializer, profile):
+    """Absolute, as the schema says (a partner app is not on our host)."""
+    if not profile.photo:
+        return None
+    request = serializer.context.get("request")
+    url = profile.photo.url
+    if request is not None:
+        return request.build_absolute_uri(url)
+    return urljoin(f"{settings.SITE_URL}/", url)
 
 
 class ProviderProfileSerializer(ModelSerializer):
@@ -597,7 +612,7 @@ class ProviderProfileSerializer(ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo(self, profile) -> str | None:
-        return _photo_url(profile)
+        return _photo_url(self, profile)
 
 
 def _distance(max_digits=4, **messages):
@@ -859,7 +874,7 @@ class ProviderSummarySerializer(ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo(self, profile) -> str | None:
-        return _photo_url(profile)
+        return _photo_url(self, profile)
 
 
 class ProviderContactSerializer(serializers.Serializer):

@@ -279,11 +279,13 @@ LOGGING = {
 }
 
 # --- REST API (/api/v1/: Django REST framework, drf-spectacular) ---
+# Days an API token works after it is made (then a 401 says to make a new one).
+API_TOKEN_EXPIRY_DAYS = env.int("API_TOKEN_EXPIRY_DAYS", default=90)
 REST_FRAMEWORK = {
     # Token first, so an anonymous caller gets 401 with "WWW-Authenticate: Token".
     # Session authentication enforces CSRF on writes, as the web forms do.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "matchmaking.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: a view that does not say what it needs serves nobody.

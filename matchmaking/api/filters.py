@@ -1,6 +1,7 @@
 """django-filter filter sets for every API list (status, category, area, dates)."""
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -54,15 +55,54 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+# What each free-text parameter may hold, stated in the schema and enforced by the filter
+# (a 400 otherwise), so that anything the schema allows is answered. Written to mean the
+# same in ECMAScript (OpenAPI) and Python regular expressions; values are stripped first.
+# SLUG and CODE are also the detail URLs' lookup patterns (views.py): anything else is a 404
+# at routing, and the schema's path parameters say so.
+SLUG = r"[-a-zA-Z0-9_]+"
+CODE = r"[A-Za-z0-9_-]+"  # a ward code or a need reference
+SLUG_PATTERN = f"^{SLUG}$"
+CODE_PATTERN = f"^{CODE}$"
+# No NUL (PostgreSQL cannot compare it) and something besides spaces: Python strips what
+# str.isspace() calls a space, which is ECMAScript's \s plus \x1c-\x1f and \x85.
+SEARCH_PATTERN = r"^[^\u0000]*[^\s\u0000\u001c-\u001f\u0085][^\u0000]*$"
+
+
+def _text(pattern, max_length, label, message, **kwargs):
+    """A CharFilter held to `pattern` and `max_length`, with the schema saying so."""
+    text_filter = filters.CharFilter(
+        label=label,
+        max_length=max_length,
+        validators=[RegexValidator(pattern, message)],
+        **kwargs,
+    )
+    schema = {"type": "string", "pattern": pattern, "maxLength": max_length, "description": label}
+    return extend_schema_field(schema)(text_filter)
+
+
 def _category(field_name="category", distinct=False):
     # By slug; one that does not exist matches nothing (the schema cannot list them).
-    return filters.CharFilter(
-        field_name=f"{field_name}__slug", label="Kind of help (category slug)", distinct=distinct
+    return _text(
+        SLUG_PATTERN,
+        Category._meta.get_field("slug").max_length,
+        "Kind of help (category slug)",
+        "Give a category slug: letters, digits, hyphens and underscores.",
+        field_name=f"{field_name}__slug",
+        distinct=distinct,
     )
 
 
-def _area(field_name="area"):
-    return filters.CharFilter(field_name=f"{field_name}__code", label="Area (ward code)")
+def _area(field_name="area", **kwargs):
+    if "method" not in kwargs:
+        kwargs["field_name"] = f"{field_name}__code"
+    return _text(
+        CODE_PATTERN,
+        Area._meta.get_field("code").max_length,
+        kwargs.pop("label", "Area (ward code)"),
+        "Give a ward code: letters, digits, hyphens and underscores.",
+        **kwargs,
+    )
 
 
 def _date(field_name, lookup_expr, label):
@@ -89,7 +129,13 @@ class CategoryFilter(StrictFilterSet):
 
 
 class AreaFilter(StrictFilterSet):
-    name = filters.CharFilter(lookup_expr="icontains", label="Name contains")
+    name = _text(
+        SEARCH_PATTERN,
+        Area._meta.get_field("name").max_length,
+        "Name contains",
+        "Give some text to look for.",
+        lookup_expr="icontains",
+    )
 
     class Meta:
         model = Area
@@ -126,7 +172,13 @@ class StaffMatchFilter(CreatedFilterSet):
     status = filters.ChoiceFilter(choices=MatchStatus.choices)
     category = _category("need__category")
     area = _area("need__area")
-    need = filters.CharFilter(field_name="need__reference", label="Need reference")
+    need = _text(
+        CODE_PATTERN,
+        Need._meta.get_field("reference").max_length,
+        "Need reference",
+        "Give a need reference, like KTH-7QX4PD.",
+        field_name="need__reference",
+    )
 
     class Meta:
         model = Match
@@ -178,7 +230,7 @@ class StaffProviderFilter(CreatedFilterSet):
     status = filters.ChoiceFilter(choices=ProviderStatus.choices)
     kind = filters.ChoiceFilter(choices=ProviderKind.choices)
     category = _category("skills", distinct=True)
-    area = filters.CharFilter(method="filter_area", label="Home area (ward code)")
+    area = _area(method="filter_area", label="Home area (ward code)")
 
     class Meta:
         model = ProviderProfile

@@ -7,6 +7,7 @@ may see (guardian grants, the match's two sides, staff areas), so anything else 
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from accounts.models import ProviderProfile
+from accounts.two_factor import lacks_two_factor
 
 __all__ = ["DenyAll", "IsAuthenticated", "IsCouncilStaff", "IsProvider"]
 
@@ -32,11 +33,21 @@ class IsProvider(BasePermission):
         return ProviderProfile.objects.filter(user=user).exists()
 
 
+TWO_FACTOR_NEEDED = "Set up two-factor authentication on your account before you use the staff API."
+
+
 class IsCouncilStaff(BasePermission):
-    """Active council staff; which rows they see is their areas' business (scoping)."""
+    """Active council staff with two-factor authentication set up, as the admin requires
+    (one rule: accounts.two_factor), whether they come with a token or a session. Which
+    rows they see is their areas' business (scoping)."""
 
     message = "Only council staff can use this endpoint."
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+        if not (user and user.is_authenticated and user.is_active and user.is_staff):
+            return False
+        if lacks_two_factor(user):
+            self.message = TWO_FACTOR_NEEDED
+            return False
+        return True

@@ -1,26 +1,52 @@
 """API tokens: one per person (rest_framework.authtoken), made and revoked on an account page.
 
 The key is shown once, on the page after it is made; afterwards the page only says that a
-token exists and when it was made. Making a new one replaces the old, so a leaked key is
-dealt with by pressing one button. The person is emailed whenever a token is made.
+token exists, when it was made and when it expires. Making a new one replaces the old, so a
+leaked key is dealt with by pressing one button. The person is emailed whenever a token is
+made. A token expires API_TOKEN_EXPIRY_DAYS after it was made (authentication.py refuses
+it), so a key forgotten in an old script stops working by itself.
+
+Staff and commissioners get a token only once they have two-factor authentication: a
+token is a password that skips the second factor, so it must not be the way round it.
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
 from accounts.emails import send_templated_email
+from accounts.exceptions import TransitionError
+from accounts.two_factor import lacks_two_factor
 
 NEW_KEY_SESSION = "api_token_new_key"
+TWO_FACTOR_FIRST = (
+    "Set up two-factor authentication before you make an API token: council staff and "
+    "commissioners need it for everything they do here."
+)
+
+
+def api_token_expires_at(token) -> datetime.datetime:
+    return token.created + datetime.timedelta(days=settings.API_TOKEN_EXPIRY_DAYS)
+
+
+def api_token_expired(token) -> bool:
+    return timezone.now() >= api_token_expires_at(token)
 
 
 @transaction.atomic
 def api_token_create(*, user) -> Token:
-    """A new token for `user`, replacing any they had."""
+    """A new token for `user`, replacing any they had. Refused (TransitionError) for staff
+    and commissioners without two-factor authentication."""
+    if lacks_two_factor(user):
+        raise TransitionError(TWO_FACTOR_FIRST)
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
     send_templated_email(
@@ -41,9 +67,13 @@ def api_token(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
-            token = api_token_create(user=request.user)
-            # Kept server-side (the session), not in a message cookie; shown once.
-            request.session[NEW_KEY_SESSION] = token.key
+            try:
+                token = api_token_create(user=request.user)
+            except TransitionError as refusal:
+                messages.error(request, str(refusal))
+            else:
+                # Kept server-side (the session), not in a message cookie; shown once.
+                request.session[NEW_KEY_SESSION] = token.key
         elif action == "revoke":
             if api_token_revoke(user=request.user):
                 messages.success(request, "Your API token has been revoked. It no longer works.")
@@ -55,5 +85,11 @@ def api_token(request):
     return render(
         request,
         "api/token.html",
-        {"token": token, "new_key": new_key if token and new_key == token.key else None},
+        {
+            "token": token,
+            "new_key": new_key if token and new_key == token.key else None,
+            "expires_at": api_token_expires_at(token) if token else None,
+            "expired": api_token_expired(token) if token else False,
+            "two_factor_first": TWO_FACTOR_FIRST if lacks_two_factor(request.user) else "",
+        },
     )

@@ -6,6 +6,9 @@ Refusals from the write functions (TransitionError, ValidationError) become 400s
 matchmaking.api.exceptions.
 """
 
+from auditlog.context import set_extra_data
+from auditlog.middleware import AuditlogMiddleware
+from auditlog.signals import accessed
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.utils import timezone
@@ -99,6 +102,7 @@ class CategoryViewSet(CleanTextMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CategorySerializer
     filterset_class = filters.CategoryFilter
     lookup_field = "slug"
+    lookup_value_regex = filters.SLUG
 
 
 @extend_schema(tags=["reference data"])
@@ -110,6 +114,7 @@ class AreaViewSet(CleanTextMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.AreaSerializer
     filterset_class = filters.AreaFilter
     lookup_field = "code"
+    lookup_value_regex = filters.CODE
 
 
 # --- needs ---------------------------------------------------------------------------------
@@ -138,6 +143,7 @@ class NeedViewSet(
     serializer_class = s.NeedSerializer
     filterset_class = filters.NeedFilter
     lookup_field = "reference"
+    lookup_value_regex = filters.CODE
     model = Need
 
     def rows(self, user):
@@ -190,6 +196,11 @@ def _own_profile(user):
     return profile
 
 
+def _profile_data(request):
+    profile = _own_profile(request.user)
+    return s.ProviderProfileSerializer(profile, context={"request": request}).data
+
+
 @extend_schema(tags=["provider"])
 class ProviderMeView(CleanTextMixin, APIView):
     """Your helper profile: read it, apply (POST) or change it (PATCH)."""
@@ -198,7 +209,7 @@ class ProviderMeView(CleanTextMixin, APIView):
 
     @extend_schema(summary="Your helper profile", responses={200: s.ProviderProfileSerializer})
     def get(self, request):
-        return Response(s.ProviderProfileSerializer(_own_profile(request.user)).data)
+        return Response(_profile_data(request))
 
     @extend_schema(
         summary="Offer help: apply to be a helper (the council then checks you)",
@@ -213,7 +224,7 @@ class ProviderMeView(CleanTextMixin, APIView):
         )
         provider_apply(user=request.user, **fields)
         return Response(
-            s.ProviderProfileSerializer(_own_profile(request.user)).data,
+            _profile_data(request),
             status=status.HTTP_201_CREATED,
         )
 
@@ -234,7 +245,7 @@ class ProviderMeView(CleanTextMixin, APIView):
                 provider_update(profile=profile, **fields)
             if slots is not None:
                 availability_replace(profile=profile, slots=slots)
-        return Response(s.ProviderProfileSerializer(_own_profile(request.user)).data)
+        return Response(_profile_data(request))
 
 
 # --- offers --------------------------------------------------------------------------------
@@ -487,14 +498,45 @@ class ConcernViewSet(
 # --- council staff -------------------------------------------------------------------------
 
 
+class AccessLoggedMixin:
+    """Each row a staff list or detail shows is recorded as looked at (an auditlog ACCESS
+    entry: who and when, never the data), as the admin's change pages record it.
+
+    The audit middleware ran before DRF read the token, so it knows only session users:
+    its context (actor, address) is taken again here, now that the caller is known.
+    `accessed_rows(obj)` names what one row discloses.
+    """
+
+    def accessed_rows(self, obj):
+        return [obj]
+
+    def record_access(self, objects):
+        context = AuditlogMiddleware().get_extra_data(self.request)
+        with set_extra_data(context_data=context):
+            for obj in objects:
+                for row in self.accessed_rows(obj):
+                    accessed.send(sender=type(row), instance=row)
+
+    def get_object(self):
+        obj = super().get_object()
+        self.record_access([obj])
+        return obj
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self.record_access(page if page is not None else queryset)
+        return page
+
+
 @extend_schema(tags=["staff"])
-class StaffNeedViewSet(OwnRowsMixin, viewsets.ReadOnlyModelViewSet):
+class StaffNeedViewSet(AccessLoggedMixin, OwnRowsMixin, viewsets.ReadOnlyModelViewSet):
     """Needs in the areas you work in (the same scoping as the admin)."""
 
     permission_classes = [IsCouncilStaff]
     serializer_class = s.StaffNeedSerializer
     filterset_class = filters.NeedFilter
     lookup_field = "reference"
+    lookup_value_regex = filters.CODE
 
     model = Need
 
@@ -506,7 +548,7 @@ class StaffNeedViewSet(OwnRowsMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["staff"])
-class StaffProviderViewSet(OwnRowsMixin, viewsets.ReadOnlyModelViewSet):
+class StaffProviderViewSet(AccessLoggedMixin, OwnRowsMixin, viewsets.ReadOnlyModelViewSet):
     """Providers who live in the areas you work in."""
 
     permission_classes = [IsCouncilStaff]
@@ -518,6 +560,10 @@ class StaffProviderViewSet(OwnRowsMixin, viewsets.ReadOnlyModelViewSet):
     def rows(self, user):
         providers = scoping.providers_for_staff(user).select_related("user")
         return providers.prefetch_related("skills", "availability", "checks")
+
+    def accessed_rows(self, profile):
+        # The admin's provider page records the profile and each of its checks.
+        return [profile, *profile.checks.all()]
 
 
 @extend_schema(tags=["staff"])

@@ -1,13 +1,19 @@
 """Signing in to the API: tokens made and revoked on the account page, token and session
 authentication (CSRF for session writes), and rate limits per user and per IP address."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.exceptions import TransitionError
+from matchmaking.api.tokens import api_token_create
 from tests.api.conftest import token_client
+from tests.factories import CommissionerFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +117,73 @@ def test_an_inactive_users_token_stops_working(resident):
     resident.is_active = False
     resident.save()
     assert client.get(NEEDS).status_code == 401
+
+
+# --- two-factor before a staff token ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("factory", [StaffFactory, CommissionerFactory])
+def test_staff_without_two_factor_are_not_given_a_token(client, factory):
+    """A token is a password that skips the second factor: staff get one only with it."""
+    person = factory(two_factor=False)
+    client.force_login(person)
+    page = client.get(PAGE).content.decode()
+    assert "Set up two-factor authentication before you make an API token" in page
+    assert 'value="create"' not in page
+    assert reverse("mfa_activate_totp") in page
+
+    response = client.post(PAGE, {"action": "create"}, follow=True)
+    assert not Token.objects.filter(user=person).exists()
+    assert "Set up two-factor authentication before you make an API token" in (
+        response.content.decode()
+    )
+    with pytest.raises(TransitionError, match="two-factor"):
+        api_token_create(user=person)
+    assert mail.outbox == []
+
+
+def test_staff_with_two_factor_make_a_token_as_anyone_does(client):
+    person = StaffFactory()
+    client.force_login(person)
+    assert 'value="create"' in client.get(PAGE).content.decode()
+    client.post(PAGE, {"action": "create"})
+    assert Token.objects.filter(user=person).exists()
+
+
+# --- expiry -------------------------------------------------------------------------------------
+
+
+def age(token, days):
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - datetime.timedelta(days=days))
+
+
+def test_a_token_expires_after_the_configured_days(resident, settings):
+    assert settings.API_TOKEN_EXPIRY_DAYS == 90
+    client = token_client(resident)
+    token = Token.objects.get(user=resident)
+    age(token, 89)
+    assert client.get(NEEDS).status_code == 200
+    age(token, 90)
+    response = client.get(NEEDS)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    detail = response.json()["detail"]
+    assert detail.startswith("This API token expired on ") and "Make a new one" in detail
+    settings.API_TOKEN_EXPIRY_DAYS = 365
+    assert client.get(NEEDS).status_code == 200
+
+
+def test_the_account_page_shows_when_the_token_expires(client, resident, settings):
+    settings.API_TOKEN_EXPIRY_DAYS = 30
+    client.force_login(resident)
+    client.post(PAGE, {"action": "create"})
+    token = Token.objects.get(user=resident)
+    expires = timezone.localtime(token.created + datetime.timedelta(days=30))
+    page = client.get(PAGE).content.decode()
+    assert f"{expires:%-d %B %Y}" in page and "Expires" in page
+    age(token, 31)
+    page = client.get(PAGE).content.decode()
+    assert "Expired on" in page and "it no longer works" in page
 
 
 # --- throttling -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from tests.matching import make_match
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/matches/"
+NOT_TEXT = "Give text here: a JSON string, in quotes."
 ACTIONS = ["accept", "decline", "confirm", "ask-for-someone-else", "cancel", "complete"]
 
 
@@ -256,3 +257,25 @@ def test_actions_refuse_fields_they_do_not_take(need, provider):
     assert response.json()["errors"] == {"when": ["Unknown field: this request does not take it."]}
     match.refresh_from_db()
     assert match.status == MatchStatus.OFFERED
+
+
+@pytest.mark.parametrize("reason", [0, 1.5, True, ["Away"], {"text": "Away"}])
+def test_a_reason_that_is_not_text_is_a_400(need, provider, reason):
+    """`{"reason": 0}` was taken as the text "0": the schema declares a string."""
+    match = make_match(need, provider, MatchStatus.OFFERED)
+    response = token_client(provider.user).post(
+        detail(match, "decline"), {"reason": reason}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"reason": [NOT_TEXT]}
+    match.refresh_from_db()
+    assert match.status == MatchStatus.OFFERED
+
+
+def test_a_required_reason_that_is_not_text_is_a_400(need, provider):
+    match = make_match(need, provider, MatchStatus.ACTIVE)
+    response = token_client(provider.user).post(
+        detail(match, "cancel"), {"reason": 0}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"reason": [NOT_TEXT]}

@@ -329,3 +329,22 @@ def test_withdrawing_cancels_the_live_match_through_the_lifecycle(need, provider
     again = as_user(need.requested_by).post(f"{detail(need)}withdraw/", {}, format="json")
     assert again.status_code == 400
     assert "can no longer be changed" in again.json()["detail"]
+
+
+def test_withdrawing_with_a_reason_that_is_not_text_is_a_400(need, as_user):
+    response = as_user(need.requested_by).post(
+        f"{detail(need)}withdraw/", {"reason": 0}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"reason": ["Give text here: a JSON string, in quotes."]}
+    need.refresh_from_db()
+    assert need.status != NeedStatus.WITHDRAWN
+
+
+def test_every_text_field_refuses_a_number(resident, postcode):
+    response = token_client(resident).post(
+        URL, one_off(details=12, phone=7700900456), format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"details", "phone"}
+    assert not Need.objects.exists()

@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from accounts.constants import ProviderStatus
 from accounts.models import ProviderProfile
+from matchmaking.constants import MatchStatus
 from services.constants import OfferStatus
 from services.models import Offer
 from tests.api.conftest import token_client
 from tests.factories import UserFactory, category
+from tests.matching import make_match
 from tests.provider_factories import OfferFactory, ProviderProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +137,17 @@ def test_a_refused_change_changes_nothing(as_user):
 def test_no_profile_is_a_404_for_patch_and_anonymous_is_a_401(resident, as_user, api):
     assert as_user(resident).patch(ME, {"capacity": 3}, format="json").status_code == 404
     assert api.get(ME).status_code == 401
+
+
+def test_photo_urls_are_absolute_as_the_schema_says(as_user, staff, need, provider):
+    """A partner app is not on our host: a path alone would not find the photo."""
+    ProviderProfile.objects.filter(pk=provider.pk).update(photo="providers/abc123.jpg")
+    photo = "http://testserver/media/providers/abc123.jpg"
+    assert as_user(provider.user).get(ME).json()["photo"] == photo
+    assert as_user(staff).get(f"/api/v1/staff/providers/{provider.pk}/").json()["photo"] == photo
+    match = make_match(need, provider, MatchStatus.OFFERED)
+    body = as_user(need.requested_by).get(f"/api/v1/matches/{match.pk}/").json()
+    assert body["provider"]["photo"] == photo
 
 
 # --- offers -----------------------------------------------------------------------------------

@@ -63,3 +63,95 @@ def test_the_documentation_page_loads_nothing_from_other_sites(client):
             assert '"validatorUrl": null' in script  # no badge from validator.swagger.io
             assert "/api/v1/schema/" in script
             assert not re.findall(r"https?://", script)
+
+
+def _query_parameters(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] in ("query", "path"):
+                    yield method, path, parameter
+
+
+def test_every_text_parameter_says_which_text_it_takes(api):
+    """A parameter declared as any string invites a NUL character or spaces alone, which
+    the API must refuse (PostgreSQL cannot compare a NUL): each one states an enum, a
+    format or a pattern instead."""
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    loose = [
+        f"{method.upper()} {path} {parameter['name']}"
+        for method, path, parameter in _query_parameters(schema)
+        if parameter["schema"].get("type") == "string"
+        and not {"enum", "format", "pattern"} & set(parameter["schema"])
+    ]
+    assert loose == []
+
+
+# What a hostile or careless client may send: NUL characters, spaces alone, control
+# characters, text that is no identifier. Whatever of it the schema allows must be answered.
+HOSTILE_VALUES = [
+    "2024-02-30",
+    "2024-01-01",
+    "\x00",
+    "a\x00",
+    " ",
+    "\x1f",
+    "\x85",
+    "\ufeff",
+    "ÿ",
+    "Riverside",
+    "x" * 200,
+]
+
+
+def test_whatever_the_schema_allows_in_a_query_is_answered(as_user, staff, need):
+    """The defect schemathesis found on a fresh clone: `area` was a free string, so
+    `?area=%00` was schema-valid, and the answer a 400. Every list, every text parameter:
+    a value is either refused by the schema or answered (2xx, or 404 past the last page)."""
+    from jsonschema import Draft202012Validator
+
+    schema = as_user(None).get("/api/v1/schema/", {"format": "json"}).json()
+    client = as_user(staff)
+    refused = []
+    checked = 0
+    for method, path, parameter in _query_parameters(schema):
+        if method != "get" or parameter["in"] != "query" or "{" in path:
+            continue
+        if parameter["schema"].get("type") != "string" or "enum" in parameter["schema"]:
+            continue
+        validator = Draft202012Validator(
+            parameter["schema"], format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+        for value in HOSTILE_VALUES:
+            if not validator.is_valid(value):
+                continue
+            checked += 1
+            response = client.get(path, {parameter["name"]: value})
+            if response.status_code >= 400 and response.status_code != 404:
+                refused.append((path, parameter["name"], value, response.status_code))
+    assert checked > 20  # the free-text ones (dates, codes, slugs, names) were tried
+    assert refused == []
+
+
+def test_a_query_value_the_schema_refuses_is_a_400_naming_the_parameter(as_user, staff):
+    client = as_user(staff)
+    response = client.get("/api/v1/staff/matches/", {"area": "E05 0001"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "area": ["Give a ward code: letters, digits, hyphens and underscores."]
+    }
+    response = client.get("/api/v1/areas/", {"name": "\x00"})
+    assert response.status_code == 400
+
+
+def test_detail_paths_state_the_characters_a_key_may_have(api):
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    for path, name in [
+        ("/api/v1/needs/{reference}/", "reference"),
+        ("/api/v1/staff/needs/{reference}/", "reference"),
+        ("/api/v1/categories/{slug}/", "slug"),
+        ("/api/v1/areas/{code}/", "code"),
+    ]:
+        (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        assert re.fullmatch(parameter["schema"]["pattern"].strip("^$"), "KTH-7QX4PD")
+        assert not re.search(parameter["schema"]["pattern"], "KTH\x00")

@@ -2,11 +2,21 @@
 (matchmaking.scoping, as in the admin); anyone else's is a 404, and non-staff get a 403."""
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
+from accounts.constants import COMMISSIONERS_GROUP
+from accounts.models import Check, ProviderProfile
+from accounts.two_factor import lacks_two_factor
 from matchmaking.constants import MatchStatus
-from tests.api.conftest import ADDRESS
-from tests.factories import NeedFactory, PostcodeFactory, StaffFactory
-from tests.matching import make_match
+from matchmaking.scoping import grant_area
+from services.models import Need
+from tests.api.conftest import ADDRESS, token_client
+from tests.factories import CommissionerFactory, NeedFactory, PostcodeFactory, StaffFactory
+from tests.matching import eligible_cook, make_match
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +28,6 @@ def world(need, provider, postcode, other_area):
     provider.home_postcode = postcode.code
     provider.save()
     far_need = NeedFactory(area=other_area)
-    from tests.matching import eligible_cook
-
     far_postcode = PostcodeFactory(code="RV2 3CD", area=other_area)
     far_provider = eligible_cook(far_need, home_postcode=far_postcode.code)
     far_match = make_match(far_need, far_provider, MatchStatus.OFFERED)
@@ -78,3 +86,122 @@ def test_staff_lists_filter_like_the_others(world, staff, as_user, area):
         client.get("/api/v1/staff/providers/", {"status": "active", "kind": "cook"}).json()["count"]
         == 1
     )
+
+
+# --- two-factor authentication ------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_without_two_factor(area):
+
+    user = StaffFactory(two_factor=False)
+    grant_area(user, area)
+    return user
+
+
+TWO_FACTOR_REFUSAL = {
+    "detail": "Set up two-factor authentication on your account before you use the staff API."
+}
+
+
+@pytest.mark.parametrize("kind", ["needs", "matches", "providers"])
+def test_staff_without_two_factor_are_refused_by_token_and_by_session(
+    world, need, staff_without_two_factor, kind
+):
+    """The defect: a password-only staff account read names, addresses and phone numbers."""
+
+    # A token made before the rule (the account page no longer makes one for them).
+    token = Token.objects.create(user=staff_without_two_factor)
+    by_token = APIClient()
+    by_token.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    by_session = APIClient()
+    by_session.force_login(staff_without_two_factor)
+    key = {"needs": need.reference, "matches": world["matches"][0]}.get(kind, world["providers"][0])
+    for client in (by_token, by_session):
+        for url in (f"/api/v1/staff/{kind}/", f"/api/v1/staff/{kind}/{key}/"):
+            response = client.get(url)
+            assert response.status_code == 403, url
+            assert response.json() == TWO_FACTOR_REFUSAL
+            assert ADDRESS not in response.content.decode()
+
+
+def test_staff_in_the_commissioners_group_need_two_factor_too(world, as_user):
+
+    commissioner = CommissionerFactory(two_factor=False)
+    assert commissioner.in_group(COMMISSIONERS_GROUP) and commissioner.is_staff
+    response = as_user(commissioner).get("/api/v1/staff/needs/")
+    assert response.status_code == 403 and response.json() == TWO_FACTOR_REFUSAL
+
+
+def test_staff_with_two_factor_are_let_in(world, staff, as_user):
+
+    assert not lacks_two_factor(staff)
+    assert as_user(staff).get("/api/v1/staff/needs/").status_code == 200
+
+
+def test_the_admin_and_the_staff_api_share_one_two_factor_rule(
+    client, staff_without_two_factor, monkeypatch
+):
+    """Switch the rule off in one place and both let the person in: there is no second rule."""
+
+    client.force_login(staff_without_two_factor)
+    api = APIClient()
+    api.force_login(staff_without_two_factor)
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert api.get("/api/v1/staff/needs/").status_code == 403
+    monkeypatch.setattr("accounts.two_factor.is_mfa_enabled", lambda user, types=None: True)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert api.get("/api/v1/staff/needs/").status_code == 200
+
+
+# --- access log ----------------------------------------------------------------------------------
+
+
+def accesses(model, obj=None):
+
+    entries = LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, content_type=ContentType.objects.get_for_model(model)
+    )
+    return entries.filter(object_id=obj.pk) if obj is not None else entries
+
+
+def test_reading_a_need_over_the_staff_api_records_who_looked(world, need, staff):
+    """The same ACCESS entry as the admin's need page writes: who and when, not the data,
+    with the token's owner as the actor (the audit middleware knows only sessions)."""
+
+    client = token_client(staff)
+    assert client.get(f"/api/v1/staff/needs/{need.reference}/").status_code == 200
+    entry = accesses(Need, need).get()
+    assert entry.actor == staff
+    assert need.address not in str(entry.changes)
+    assert client.get("/api/v1/staff/needs/").json()["count"] == 1
+    assert accesses(Need, need).count() == 2  # the list shows the address too
+
+
+def test_reading_a_provider_records_the_profile_and_each_check(world, provider, staff, as_user):
+
+    checks = list(provider.checks.all())
+    assert checks
+    as_user(staff).get(f"/api/v1/staff/providers/{provider.pk}/")
+    assert accesses(ProviderProfile, provider).get().actor == staff
+    for check in checks:
+        assert accesses(Check, check).get().actor == staff
+    as_user(staff).get("/api/v1/staff/providers/")
+    assert accesses(ProviderProfile, provider).count() == 2
+
+
+def test_a_staff_read_refused_or_outside_the_area_records_nothing(
+    world, need, staff_without_two_factor, other_staff, as_user
+):
+
+    as_user(staff_without_two_factor).get(f"/api/v1/staff/needs/{need.reference}/")
+    assert as_user(other_staff).get(f"/api/v1/staff/needs/{need.reference}/").status_code == 404
+    as_user(other_staff).get("/api/v1/staff/needs/", {"area": "E05000101"})
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+def test_staff_answers_are_never_stored_by_a_browser_or_proxy(world, need, staff):
+
+    response = token_client(staff).get(f"/api/v1/staff/needs/{need.reference}/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
