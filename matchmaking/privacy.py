@@ -158,6 +158,8 @@ def account_delete(*, user, actor=None):
 
         Rating.objects.filter(rater=user).update(comment="")
         Notification.objects.filter(user=user).delete()
+        # Stored API answers repeat the addresses and phone numbers that were sent.
+        user.idempotency_keys.all().delete()
         EmailAddress.objects.filter(user=user).delete()
         user.email = f"deleted-{user.pk}@deleted.invalid"
         user.first_name = user.last_name = user.phone = ""

@@ -15,11 +15,11 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.exceptions import TransitionError
 from matchmaking.constants import MatchStatus
-from matchmaking.models import Notification
+from matchmaking.models import IdempotencyKey, Notification
 from matchmaking.privacy import REMOVED, account_delete, apply_retention, personal_data
 from matchmaking.trust import rating_give
 from services.constants import NeedStatus
-from tests.factories import PASSWORD, NeedFactory, UserFactory
+from tests.factories import PASSWORD, NeedFactory, PostcodeFactory, UserFactory
 from tests.matching import eligible_cook, make_match
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +186,30 @@ def test_retention_copes_with_no_draft_photos_at_all(capsys, settings, tmp_path)
     settings.MEDIA_ROOT = tmp_path
     call_command("apply_retention")
     assert "Deleted 0 photo(s)" in capsys.readouterr().out
+
+
+def test_deleting_an_account_deletes_the_api_answers_stored_for_retries(client, rose):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(rose)
+    sent = api.post(
+        "/api/v1/needs/",
+        {
+            "category": "meals",
+            "details": "A hot lunch",
+            "schedule": "weekly",
+            "slots": [{"weekday": 1, "starts_at": "12:00", "ends_at": "13:00"}],
+            "contact_name": "Rose Turner",
+            "postcode": PostcodeFactory().code,
+            "address": "14 Willow Close",
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="retry-me-1",
+    )
+    assert sent.status_code == 201, sent.content
+    assert rose.idempotency_keys.exists()
+
+    account_delete(user=rose)
+
+    assert not IdempotencyKey.objects.filter(user=rose).exists()
