@@ -1,0 +1,19 @@
+"""Matchmaking's models, one module per domain (as pretix's base/models/)."""
+
+from matchmaking.models.allocation import AllocationRun
+from matchmaking.models.idempotency import IdempotencyKey
+from matchmaking.models.matches import Match, MatchQuerySet
+from matchmaking.models.notifications import Notification
+from matchmaking.models.ratings_concerns import Block, Concern, ConcernQuerySet, Rating
+
+__all__ = [
+    "AllocationRun",
+    "Block",
+    "Concern",
+    "ConcernQuerySet",
+    "IdempotencyKey",
+    "Match",
+    "MatchQuerySet",
+    "Notification",
+    "Rating",
+]
