@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class MatchmakingConfig(AppConfig):
@@ -14,6 +15,21 @@ class MatchmakingConfig(AppConfig):
 
         user_logged_in.connect(stamp_sign_in, dispatch_uid="matchmaking.stamp_sign_in")
         need_opened.connect(_offer_new_need, dispatch_uid="matchmaking.offer_new_need")
+
+
+class KithAdminConfig(admin_apps.AdminConfig):
+    """The admin app, with the council's own site as the default (`admin.site`).
+
+    Here rather than in matchmaking/admin/: this module is imported while the app registry
+    is still loading, and the admin package registers models when imported.
+    """
+
+    default = False  # named in INSTALLED_APPS by its full path; "matchmaking" is the app
+    default_site = "matchmaking.admin.site.KithAdminSite"
+
+    def ready(self):
+        super().ready()
+        from matchmaking.admin import registry  # noqa: F401  (registers the models)
 
 
 def _offer_new_need(sender, need, **kwargs):

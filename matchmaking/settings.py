@@ -37,7 +37,7 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="kith@riverside.example.org")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "matchmaking.admin_apps.KithAdminConfig",
+    "matchmaking.apps.KithAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.test import override_settings
 from django.urls import reverse
 
-from matchmaking.admin_site import KithAdminSite
+from matchmaking.admin.site import KithAdminSite
 
 pytestmark = pytest.mark.django_db
 

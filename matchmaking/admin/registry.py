@@ -10,17 +10,17 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 
 from accounts.models import Check, ProviderProfile
-from matchmaking.admin_allocation import AllocationRunAdmin
-from matchmaking.admin_matches import (
+from matchmaking.admin.allocation import AllocationRunAdmin
+from matchmaking.admin.matches import (
     BlockAdmin,
     ConcernAdmin,
     MatchAdmin,
     RatingAdmin,
     ScopedOfferAdmin,
 )
-from matchmaking.admin_needs import ScopedNeedAdmin
-from matchmaking.admin_programmes import ProgrammeAdmin
-from matchmaking.admin_vetting import CheckAdmin, ProviderProfileAdmin
+from matchmaking.admin.needs import ScopedNeedAdmin
+from matchmaking.admin.programmes import ProgrammeAdmin
+from matchmaking.admin.vetting import CheckAdmin, ProviderProfileAdmin
 from matchmaking.models import AllocationRun, Block, Concern, Match, Rating
 from services.models import Need, Offer, Programme
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
 from matchmaking import candidates, lifecycle, scoping
-from matchmaking.admin_common import ScopedAdmin, area_filter, export_action
+from matchmaking.admin.common import ScopedAdmin, area_filter, export_action
 from matchmaking.constants import COMPONENT_LABELS
 from services.admin import NeedAdmin
 from services.constants import NeedStatus

@@ -55,7 +55,7 @@ class KithAdminSite(admin.AdminSite):
         return two_factor_required
 
     def index(self, request, extra_context=None):
-        from matchmaking.admin_dashboard import can_see_dashboard
+        from matchmaking.admin.dashboard import can_see_dashboard
 
         extra_context = {
             **(extra_context or {}),
@@ -64,7 +64,7 @@ class KithAdminSite(admin.AdminSite):
         return super().index(request, extra_context)
 
     def dashboard(self, request):
-        from matchmaking.admin_dashboard import dashboard_view
+        from matchmaking.admin.dashboard import dashboard_view
 
         return dashboard_view(request, self)
 

@@ -25,7 +25,7 @@ from accounts.constants import CheckKind, CheckStatus
 from accounts.exceptions import TransitionError
 from accounts.models import Availability, Check, ProviderProfile
 from matchmaking import safeguarding, scoping
-from matchmaking.admin_common import (
+from matchmaking.admin.common import (
     ExpiryForm,
     NoRawEdits,
     ReasonForm,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import ProviderProfile
 from matchmaking import candidates, scoping, scoring
-from matchmaking.admin_common import parse_id
+from matchmaking.admin.common import parse_id
 from matchmaking.constants import COMPONENT_LABELS
 from services.constants import NeedStatus
 from services.models import Need, Programme

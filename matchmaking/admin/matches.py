@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.constants import ProviderStatus
 from matchmaking import lifecycle, safeguarding, scoping, trust
-from matchmaking.admin_common import (
+from matchmaking.admin.common import (
     NoRawEdits,
     ReasonForm,
     ScopedAdmin,
@@ -21,7 +21,7 @@ from matchmaking.admin_common import (
     asking_action,
     export_action,
 )
-from matchmaking.admin_needs import component_bars
+from matchmaking.admin.needs import component_bars
 from matchmaking.models import Concern
 from services.admin import OfferAdmin
 from services.models import Area

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.constants import ROLE_GROUPS
 from matchmaking import dashboard, scoping
-from matchmaking.admin_common import csv_response
+from matchmaking.admin.common import csv_response
 
 MAX_DAYS = 5 * 366
 
