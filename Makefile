@@ -46,6 +46,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the import rule: [tool.importlinter] in pyproject.toml
 
 format: install
 	$(BIN)/ruff check --fix .
