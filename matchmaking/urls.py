@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from matchmaking import views
+from matchmaking.views import pages
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", pages.home, name="home"),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="pages/accessibility.html"),
@@ -16,15 +16,15 @@ urlpatterns = [
     ),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
-    path("session/extend/", views.session_extend, name="session_extend"),
-    path("signed-out/", views.signed_out, name="signed_out"),
+    path("session/extend/", pages.session_extend, name="session_extend"),
+    path("signed-out/", pages.signed_out, name="signed_out"),
     path("", include("services.urls")),
     path("", include("matchmaking.match_urls")),
     path("provide/", include("services.provider_urls")),
     path("accounts/api-token/", include("matchmaking.api.token_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("matchmaking.api_urls")),
+    path("api/v1/", include("matchmaking.api.urls")),
 ]
 
 if settings.BENCH_VIEWS:
