@@ -1,8 +1,9 @@
 """Batch allocation: offer many open needs at once, as one min-cost-flow problem.
 
 `solve` is pure (plain data in, plain data out); `allocation_run` reads a scope (a programme,
-an area, or both) from the database, ranks each open need without a live match with
-`candidates.rank_need`, solves, and offers each assigned need to its provider through
+an area, or both) from the database, ranks each open need without a live match against the
+scope's providers read once (`candidates.CandidateBatch`, the same ranking as
+`candidates.rank_need`), solves, and offers each assigned need to its provider through
 `lifecycle.need_offer_allocated`. Each programme or area is an independent problem, so runs
 can be spread over workers (one background task per scope).
 
@@ -15,11 +16,20 @@ The objective, lexicographic in this order:
 
 It is written as one integer cost: each need may take a bypass arc to the sink ("left
 unmatched") that costs a penalty by urgency, and each candidate arc costs minus its score
-scaled to an integer (SCORE_SCALE). The penalties are chosen so that one more need of a tier
-left unmatched costs more than everything the lower tiers and all scores together could
-gain: routine 0; each higher tier 1 + (the largest possible total score) + the sum of the
-penalties of all needs below it. So no exchange of a higher-tier match for lower-tier matches
-or better scores can pay.
+scaled to an integer (SCORE_SCALE). With S the sum over needs of their best scaled score, the
+penalties are 0 (routine), S + 1 (soon) and 2 (S + 1) (urgent). Why that is enough: if an
+allocation G matched more urgent needs than the optimum F, G - F would split into cycles of F's
+residual graph, one of them matching one more urgent need. A simple cycle passes the sink once,
+so it matches at most one need and unmatches at most one (here not an urgent one: at most
+S + 1), and gains at most S in scores: its cost is at most -2 (S + 1) + (S + 1) + S < 0, so F
+was not optimal. Likewise for needs due soon once the urgent count is fixed (-(S + 1) + 0 + S),
+and then the bypass costs are equal and the lowest cost is the largest score. The costs stay
+below 2 (S + 1) <= 2 n SCORE_SCALE + 2 for n needs: linear in n (they grew with n squared
+before), so 200,000 needs in one scope fit OR-Tools' int64 arithmetic with room to spare.
+
+Connected components of the candidate graph (needs and providers sharing no edge, directly or
+not) are independent problems: `solve` splits them and solves each exactly, which gives the
+same optimum as one solve (tested) and keeps each problem, and its costs, small.
 
 Solver chosen by measurement (`manage.py bench allocation`, 5,000 needs, 20,000 providers,
 see matchmaking/bench/allocation.py): OR-Tools' SimpleMinCostFlow (cost scaling on integers,
@@ -31,22 +41,23 @@ loses exactness once the urgency penalties reach 10^12). OR-Tools was both faste
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from ortools.graph.python import min_cost_flow
 
 from accounts.exceptions import TransitionError
-from accounts.models import ProviderProfile
 from matchmaking import candidates, lifecycle, scoping
-from matchmaking.constants import CAPACITY_STATUSES, LIVE_STATUSES
+from matchmaking.constants import LIVE_STATUSES
 from matchmaking.models import AllocationRun, Match
 from services.constants import NeedStatus, Urgency
 from services.models import Need
 
+# Offers committed together by allocation_offers_send.
+OFFERS_PER_TRANSACTION = 50
 # Scores are in [0, 1]; the solver works on integers.
 SCORE_SCALE = 10**6
 # OR-Tools multiplies costs by the number of nodes + 1 while scaling: keep that within int64.
@@ -86,14 +97,9 @@ def _penalties(
 ) -> tuple[dict[str, int], int]:
     """Bypass cost per urgency, and the largest of them (see the module docstring)."""
     most_score = sum(best.values())
-    per_tier = dict.fromkeys(URGENCY_TIERS, 0)
-    for urgency in urgency_of.values():
-        per_tier[urgency] += 1
     penalties: dict[str, int] = {}
-    below = 0  # total penalty of every need in the lower tiers
     for rank, urgency in enumerate(URGENCY_TIERS):
-        penalties[urgency] = 0 if rank == 0 else 1 + most_score + below
-        below += penalties[urgency] * per_tier[urgency]
+        penalties[urgency] = rank * (most_score + 1)
     return penalties, max(penalties.values())
 
 
@@ -103,6 +109,7 @@ def solve(
     edges: Iterable[tuple[int, int, float]],
     *,
     score_scale: int = SCORE_SCALE,
+    split: bool = True,
 ) -> Allocation:
     """Assign needs to providers: at most one provider a need, at most `free_places` a provider.
 
@@ -110,7 +117,8 @@ def solve(
     provider id -> places left; `edges` are (need id, provider id, score in [0, 1]). Edges
     to unknown needs or to providers without a free place are ignored. The objective is
     lexicographic: urgent needs matched, then needs due soon, then the total score (module
-    docstring). Deterministic for the same input.
+    docstring). Deterministic for the same input. Each connected component of the graph is
+    solved on its own (`split=False` solves them as one problem: the same optimum, slower).
     """
     edges_by_need: dict[int, list[tuple[int, int]]] = {need: [] for need in needs}
     seen_any: set[int] = set()
@@ -136,11 +144,52 @@ def solve(
     if not solvable:
         return Allocation(assigned={}, scores={}, unmatched=unmatched)
 
-    best = {need: max(cost for _, cost in edges_by_need[need]) for need in solvable}
-    penalties, largest = _penalties(solvable, best)
-    providers = sorted({p for need in solvable for p, _ in edges_by_need[need]})
+    assigned: dict[int, int] = {}
+    components = _components(solvable, edges_by_need) if split else [sorted(solvable)]
+    for component in components:
+        assigned.update(_flow(component, solvable, edges_by_need, free_places, score_scale))
+    scores = {need: exact[(need, provider)] for need, provider in assigned.items()}
+    for need in sorted(solvable):
+        if need not in assigned:
+            unmatched[need] = UnmatchedReason.OUTBID
+    return Allocation(
+        assigned=assigned,
+        scores=scores,
+        unmatched=unmatched,
+        total_score=sum(scores.values()),
+    )
+
+
+def _components(needs: Iterable[int], edges_by_need) -> list[list[int]]:
+    """The needs of each connected component of the candidate graph (union-find on providers)."""
+    parent: dict = {}
+
+    def root(node):
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for need in needs:
+        parent.setdefault(("n", need), ("n", need))
+        for provider, _ in edges_by_need[need]:
+            parent.setdefault(("p", provider), ("p", provider))
+            a, b = root(("n", need)), root(("p", provider))
+            if a != b:
+                parent[a] = b
+    groups: dict = {}
+    for node in parent:
+        if node[0] == "n":
+            groups.setdefault(root(node), []).append(node[1])
+    return [sorted(group) for group in groups.values()]
+
+
+def _flow(need_ids, urgency_of, edges_by_need, free_places, score_scale) -> dict[int, int]:
+    """One component as a min-cost flow: need id -> provider id for the needs it matches."""
+    best = {need: max(cost for _, cost in edges_by_need[need]) for need in need_ids}
+    penalties, largest = _penalties({need: urgency_of[need] for need in need_ids}, best)
+    providers = sorted({p for need in need_ids for p, _ in edges_by_need[need]})
     # Nodes: needs 0..n-1, providers n..n+m-1, sink n+m.
-    need_ids = sorted(solvable)
     n, m = len(need_ids), len(providers)
     sink = n + m
     if max(largest, score_scale) * (n + m + 2) > _INT64_MAX:
@@ -160,7 +209,7 @@ def solve(
         tails.append(index)
         heads.append(sink)
         capacities.append(1)
-        costs.append(penalties[solvable[need]])
+        costs.append(penalties[urgency_of[need]])
     edge_count = len(tails) - n
     for provider in providers:
         tails.append(provider_node[provider])
@@ -176,23 +225,11 @@ def solve(
         raise RuntimeError(f"The min-cost-flow solver failed (status {status}).")
 
     assigned: dict[int, int] = {}
-    scores: dict[int, float] = {}
     flows = flow.flows(arcs[: edge_count + n])
     for arc, used in enumerate(flows):
         if used and heads[arc] != sink:
-            need = need_ids[tails[arc]]
-            provider = providers[heads[arc] - n]
-            assigned[need] = provider
-            scores[need] = exact[(need, provider)]
-    for need in need_ids:
-        if need not in assigned:
-            unmatched[need] = UnmatchedReason.OUTBID
-    return Allocation(
-        assigned=assigned,
-        scores=scores,
-        unmatched=unmatched,
-        total_score=sum(scores.values()),
-    )
+            assigned[need_ids[tails[arc]]] = providers[heads[arc] - n]
+    return assigned
 
 
 # --- the database run -----------------------------------------------------------------------
@@ -206,9 +243,14 @@ class Graph:
     free_places: dict[int, int]  # provider id -> free places
     edges: list[tuple[int, int, float]]
     full: set[int]  # needs whose only passing providers had no free place
-    explanations: dict[tuple[int, int], dict]
     need_rows: dict[int, Need]
+    batch: candidates.CandidateBatch | None = None
     seconds: float = 0.0
+
+    def explanation(self, need_id: int, provider_id: int) -> dict:
+        """What staff see for an edge, worked out when it is offered: 2.7 KB an edge, so
+        keeping them for every edge of a county's graph would cost more than the rest."""
+        return self.batch.explanation(need_id, provider_id)
 
 
 def open_needs(*, programme=None, area=None, area_ids=None):
@@ -225,16 +267,6 @@ def open_needs(*, programme=None, area=None, area_ids=None):
     return queryset.select_related("category", "programme").prefetch_related("slots").order_by("pk")
 
 
-def free_places(provider_ids: Sequence[int]) -> dict[int, int]:
-    """Capacity minus the matches holding a place, per provider (one query)."""
-    rows = (
-        ProviderProfile.objects.filter(pk__in=provider_ids)
-        .annotate(held=Count("matches", filter=Q(matches__status__in=CAPACITY_STATUSES)))
-        .values_list("pk", "capacity", "held")
-    )
-    return {pk: max(capacity - held, 0) for pk, capacity, held in rows}
-
-
 # Each need brings its best-ranked candidates to the graph: the long tail of weak
 # candidates almost never wins a place but multiplies the problem's size (about 285
 # candidates a need in a 20,000-provider city; 30 keeps the graph ~10x smaller).
@@ -242,20 +274,23 @@ CANDIDATES_PER_NEED = 30
 
 
 def build_graph(needs, *, now=None, per_need=CANDIDATES_PER_NEED) -> Graph:
-    """Rank each need (candidates.rank_need) and gather the edges and free places."""
+    """Rank every need against the scope's providers, read once (`candidates.CandidateBatch`).
+
+    Each need brings its `per_need` best candidates, ranked as `candidates.rank_need` would.
+    """
     started = time.perf_counter()
-    now = now or timezone.now()
-    graph = Graph(needs={}, free_places={}, edges=[], full=set(), explanations={}, need_rows={})
+    needs = list(needs)
+    batch = candidates.CandidateBatch(needs, now=now or timezone.now())
+    graph = Graph(needs={}, free_places={}, edges=[], full=set(), need_rows={}, batch=batch)
     for need in needs:
-        ranking = candidates.rank_need(need, now=now, limit=per_need)
+        ranking = batch.rank(need, limit=per_need)
         graph.needs[need.pk] = need.urgency
         graph.need_rows[need.pk] = need
         for scored in ranking.ranked:
             graph.edges.append((need.pk, scored.provider_id, scored.score))
-            graph.explanations[(need.pk, scored.provider_id)] = scored.explanation
         if not ranking.ranked and any(e.reason == "no_capacity" for e in ranking.excluded):
             graph.full.add(need.pk)
-    graph.free_places = free_places(sorted({provider for _, provider, _ in graph.edges}))
+    graph.free_places = {provider: batch.free_places[provider] for _, provider, _ in graph.edges}
     graph.seconds = time.perf_counter() - started
     return graph
 
@@ -284,21 +319,26 @@ def allocation_offers_send(*, graph: Graph, allocation: Allocation, actor=None, 
         key=lambda need_id: (-URGENCY_RANK[graph.needs[need_id]], -allocation.scores[need_id]),
     )
     offered, total, skipped = 0, 0.0, []
-    for need_id in order:
-        provider_id = allocation.assigned[need_id]
-        match = lifecycle.need_offer_allocated(
-            need=graph.need_rows[need_id],
-            provider=provider_id,
-            score=allocation.scores[need_id],
-            explanation=graph.explanations[(need_id, provider_id)],
-            actor=actor,
-            now=now,
-        )
-        if match is None:
-            skipped.append(need_id)
-        else:
-            offered += 1
-            total += allocation.scores[need_id]
+    for start in range(0, len(order), OFFERS_PER_TRANSACTION):
+        # Each offer locks and checks its need and provider again (need_offer_allocated);
+        # committing a few dozen together saves a commit (an fsync on SQLite) per offer, while
+        # the rows stay locked for well under a second. Emails go when each group commits.
+        with transaction.atomic():
+            for need_id in order[start : start + OFFERS_PER_TRANSACTION]:
+                provider_id = allocation.assigned[need_id]
+                match = lifecycle.need_offer_allocated(
+                    need=graph.need_rows[need_id],
+                    provider=provider_id,
+                    score=allocation.scores[need_id],
+                    explanation=graph.explanation(need_id, provider_id),
+                    actor=actor,
+                    now=now,
+                )
+                if match is None:
+                    skipped.append(need_id)
+                else:
+                    offered += 1
+                    total += allocation.scores[need_id]
     return offered, total, skipped
 
 

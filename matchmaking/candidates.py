@@ -42,7 +42,9 @@ import math
 from collections import Counter
 from dataclasses import fields as dataclass_fields
 
+from django.db import connections
 from django.db.models import (
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -59,7 +61,7 @@ from django.utils import timezone
 
 from accounts.constants import CheckStatus, ProviderStatus
 from accounts.models import Availability, Check, ProviderProfile
-from matchmaking import scoring
+from matchmaking import scoring, scoring_batch
 from matchmaking.constants import CAPACITY_STATUSES, MatchStatus
 from matchmaking.models import Block, Match
 from services.constants import Schedule
@@ -460,12 +462,232 @@ def rank_need(
     return scoring.rank(facts, _candidate_facts(need, facts, category, now), weights, limit=limit)
 
 
+# --- Many needs at once -------------------------------------------------------------------------
+
+# Ids per IN list: well inside every backend's limit on query parameters.
+_CHUNK = 900
+
+
+def _chunks(values):
+    values = sorted(values)
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _providers_box(facts: list[scoring.NeedFacts]):
+    """One box around every need's search box: the providers worth reading for a batch."""
+    boxes = [scoring.bounding_box(f.lat, f.lon, search_radius_km(f)) for f in facts]
+    lat = (min(b[0] for b in boxes), max(b[1] for b in boxes))
+    lon = (min(b[2] for b in boxes), max(b[3] for b in boxes))
+    return lat, lon
+
+
+def _raw_rows(queryset) -> list[tuple]:
+    """A values_list queryset's rows as the database driver returns them (no converters)."""
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _raw_minutes(value) -> int:
+    """Minute of the day of a time column as the driver returns it: "HH:MM[:SS]" or a time."""
+    if isinstance(value, str):
+        return int(value[:2]) * 60 + int(value[3:5])
+    return value.hour * 60 + value.minute
+
+
+class CandidateBatch:
+    """Rank many needs with one read of the providers (the batch allocation's candidate index).
+
+    Reading a scope costs a handful of queries whatever its size: the providers within reach of
+    any need with their live matches, recent offers, skills, verified checks and availability;
+    then, for the needs, their residents' blocks and completed matches and who turned each need
+    down. `rank` then ranks a need against these arrays with no query
+    (`scoring_batch.CandidateIndex.top`): the same ranking as `rank_need`, which
+    tests/matchmaking/test_candidates.py checks on a synthetic city.
+    """
+
+    def __init__(self, needs, *, now: datetime.datetime | None = None) -> None:
+        self.now = now = now or timezone.now()
+        self.needs = {need.pk: need for need in needs}
+        self._facts: dict[int, scoring.NeedFacts] = {}
+        self._weights: dict = {}
+        for need in self.needs.values():
+            category, programme = _category_and_programme(need)
+            self._facts[need.pk] = _need_facts(need, category, programme, now=now)
+        records, skills = self._providers(list(self._facts.values()), now)
+        self.index = scoring_batch.CandidateIndex(records, skills)
+        self.free_places = {
+            r.provider_id: max(r.capacity - r.live_matches, 0) for r in self.index.records
+        }
+        self._history()
+
+    def _providers(self, facts, now):
+        if not facts:
+            return [], {}
+        (min_lat, max_lat), (min_lon, max_lon) = _providers_box(facts)
+        rows = list(
+            ProviderProfile.objects.filter(
+                status=ProviderStatus.ACTIVE,
+                latitude__range=(min_lat, max_lat),
+                longitude__range=(min_lon, max_lon),
+            )
+            .order_by()
+            .values_list(*_COLUMNS[:12])
+        )
+        ids = {row[0] for row in rows}
+        live = Counter(
+            dict(
+                Match.objects.filter(status__in=CAPACITY_STATUSES)
+                .order_by()
+                .values("provider_id")
+                .annotate(n=Count("pk"))
+                .values_list("provider_id", "n")
+            )
+        )
+        recent = Counter(
+            dict(
+                Match.objects.filter(offered_at__gt=now - FAIRNESS_WINDOW, offered_at__lte=now)
+                .order_by()
+                .values("provider_id")
+                .annotate(n=Count("pk"))
+                .values_list("provider_id", "n")
+            )
+        )
+        categories = {need.category_id for need in self.needs.values()}
+        skills: dict[int, set] = {}
+        for provider_id, category_id in Category.providers.through.objects.filter(
+            category_id__in=sorted(categories)
+        ).values_list("providerprofile_id", "category_id"):
+            if provider_id in ids:
+                skills.setdefault(provider_id, set()).add(category_id)
+        required = sorted({kind for f in facts for kind in f.required_checks})
+        checks: dict[int, dict] = {}
+        for provider_id, kind, expires_at in (
+            Check.objects.filter(status=CheckStatus.VERIFIED, kind__in=required)
+            .order_by()
+            .values_list("provider_id", "kind", "expires_at")
+        ):
+            if provider_id in ids:
+                checks.setdefault(provider_id, {})[kind] = expires_at
+        availability: dict[int, list] = {}
+        if any(f.slots for f in facts):
+            for (
+                provider_id,
+                weekday,
+                starts_at,
+                ends_at,
+            ) in Availability.objects.order_by().values_list(
+                "provider_id", "weekday", "starts_at", "ends_at"
+            ):
+                if provider_id in ids:
+                    availability.setdefault(provider_id, []).append(
+                        (weekday, _minutes(starts_at), _minutes(ends_at))
+                    )
+        records = [
+            scoring.CandidateFacts(
+                provider_id=row[0],
+                kind=row[1],
+                is_active=True,  # filtered in SQL
+                lat=row[2],
+                lon=row[3],
+                radius_km=row[4],
+                capacity=row[5],
+                languages=frozenset(row[6] or ()),
+                rating_sum=float(row[7]),
+                rating_count=row[8],
+                offers_received=row[9],
+                offers_accepted=row[10],
+                matches_completed=row[11],
+                live_matches=live[row[0]],
+                recent_offers=recent[row[0]],
+                checks=checks.get(row[0], {}),
+                availability=tuple(availability.get(row[0], ())),
+            )
+            for row in rows
+            if row[0] in skills
+        ]
+        return records, skills
+
+    def _history(self) -> None:
+        """Blocks, completed matches per resident, and who turned each need down."""
+        keys = {f.resident_id for f in self._facts.values()}
+        people = keys | {
+            person
+            for need in self.needs.values()
+            for person in (need.resident_id, need.requested_by_id)
+            if person is not None
+        }
+        self._blocked: dict[int, set[int]] = {}
+        for chunk in _chunks(people):
+            for provider_id, resident_id in Block.objects.filter(resident_id__in=chunk).values_list(
+                "provider_id", "resident_id"
+            ):
+                self._blocked.setdefault(resident_id, set()).add(provider_id)
+        self._completed: dict[int, Counter] = {}
+        for chunk in _chunks(keys):
+            for provider_id, resident_id, requested_by_id in (
+                Match.objects.filter(
+                    Q(need__resident_id__in=chunk)
+                    | Q(need__resident__isnull=True, need__requested_by_id__in=chunk),
+                    status=MatchStatus.COMPLETED,
+                )
+                .order_by()
+                .values_list("provider_id", "need__resident_id", "need__requested_by_id")
+            ):
+                key = resident_id if resident_id is not None else requested_by_id
+                self._completed.setdefault(key, Counter())[provider_id] += 1
+        self._declined: dict[int, set[int]] = {}
+        for chunk in _chunks(self.needs):
+            for need_id, provider_id in (
+                Match.objects.filter(need_id__in=chunk, status__in=DECLINED_STATUSES)
+                .order_by()
+                .values_list("need_id", "provider_id")
+            ):
+                self._declined.setdefault(need_id, set()).add(provider_id)
+
+    def _weights_for(self, need) -> scoring.Weights:
+        programme = need.programme if need.programme_id is not None else None
+        if need.programme_id not in self._weights:
+            self._weights[need.programme_id] = programme_weights(programme)
+        return self._weights[need.programme_id]
+
+    def _per_need(self, need) -> dict:
+        blocked = set()
+        for person in {need.resident_id, need.requested_by_id} - {None}:
+            blocked |= self._blocked.get(person, set())
+        return {
+            "completed": self._completed.get(self._facts[need.pk].resident_id, {}),
+            "declined": self._declined.get(need.pk, set()),
+            "blocked": blocked,
+        }
+
+    def rank(self, need, *, limit: int) -> scoring.Ranking:
+        """`rank_need(need, limit=limit)`'s ranking, read from the batch (no query)."""
+        return self.index.top(
+            self._facts[need.pk],
+            need.category_id,
+            self._weights_for(need),
+            limit=limit,
+            **self._per_need(need),
+        )
+
+    def explanation(self, need_id: int, provider_id: int) -> dict:
+        """The engine's explanation of one edge (built for assigned edges only: they are big)."""
+        need = self.needs[need_id]
+        record = self.index.record(provider_id, **self._per_need(need))
+        ranking = scoring.rank(self._facts[need_id], [record], self._weights_for(need))
+        return ranking.ranked[0].explanation
+
+
 __all__ = [
     "DEFAULT_MAX_DISTANCE_KM",
     "FAIRNESS_WINDOW",
     "MAX_TRAVEL_RADIUS_KM",
     "NEARBY_KM",
     "SEARCH_RADIUS_CAP_KM",
+    "CandidateBatch",
     "candidate_facts",
     "need_facts",
     "programme_weights",

@@ -45,6 +45,7 @@ from services.models import Need
 HELP = "Allocate a synthetic city's open needs at once; compare with greedy and a reference."
 URGENCY_SHARES = ((Urgency.URGENT, 0.2), (Urgency.SOON, 0.3), (Urgency.ROUTINE, 0.5))
 GAP = 1e-6  # the relative gap to the reference that still counts as optimal
+DISCARD_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
 def add_arguments(parser) -> None:
@@ -226,7 +227,9 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         now = timezone.now()
-        with override_settings(DEBUG=False):
+        # Emails are rendered and handed over, not delivered: in production a task queue
+        # takes them; the development console backend would print thousands here.
+        with override_settings(DEBUG=False, EMAIL_BACKEND=DISCARD_EMAIL):
             rows = allocation.open_needs().filter(pk__in=city.needs)
             graph = allocation.build_graph(rows, now=now)
             write(

@@ -137,6 +137,62 @@ def test_optimal_against_brute_force_on_small_random_graphs(seed):
     assert not set(result.assigned) & set(result.unmatched)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_components_solved_apart_give_the_single_problems_optimum(seed):
+    # Several towns: needs and providers of one town share edges, towns share none (and now
+    # and then one provider serves two towns, joining them).
+    rng = random.Random(seed)
+    needs, capacity, edges = {}, {}, []
+    for town in range(rng.randint(1, 5)):
+        providers = [f"T{town}P{i}" for i in range(rng.randint(1, 6))]
+        capacity.update({p: rng.randint(0, 2) for p in providers})
+        for n in range(town * 100, town * 100 + rng.randint(1, 12)):
+            needs[n] = rng.choice([URGENT, SOON, ROUTINE])
+            edges += [(n, p, round(rng.random(), 3)) for p in providers if rng.random() < 0.5]
+        if town and rng.random() < 0.3:
+            edges.append((town * 100, "T0P0", 0.5))
+            capacity.setdefault("T0P0", 1)
+    scores = {(n, p): s for n, p, s in edges}
+    split = solve(needs, capacity, edges)
+    whole = solve(needs, capacity, edges, split=False)
+    assert _key(split.assigned, needs, scores) == _key(whole.assigned, needs, scores)
+    assert set(split.assigned) | set(split.unmatched) == set(needs)
+    assert not set(split.assigned) & set(split.unmatched)
+    if len(needs) <= 8:
+        assert _key(split.assigned, needs, scores) == _brute_force(needs, capacity, edges)
+
+
+def test_components_are_the_connected_parts_of_the_graph():
+    edges_by_need = {1: [("A", 0)], 2: [("A", 0), ("B", 0)], 3: [("B", 0)], 4: [("C", 0)], 5: []}
+    assert sorted(allocation._components([1, 2, 3, 4, 5], edges_by_need)) == [
+        [1, 2, 3],
+        [4],
+        [5],
+    ]
+
+
+def test_two_hundred_thousand_needs_in_one_problem_do_not_overflow():
+    # One connected problem (need i may go to provider i or i + 1), a third each urgent, soon
+    # and routine: the costs grew with the square of the needs and overflowed int64 between
+    # 25,000 and 30,000 needs; now they grow linearly.
+    count = 200_000
+    tiers = (URGENT, SOON, ROUTINE)
+    needs = {n: tiers[n % 3] for n in range(count)}
+    edges = [(n, p, 0.5 + (n * 7 + p) % 100 / 200) for n in range(count) for p in (n, n + 1)]
+    capacity = dict.fromkeys(range(count + 1), 1)
+    del capacity[count // 2]  # exactly one place a need: only one way to match them all
+    result = solve(needs, capacity, edges, split=False)
+    assert len(set(result.assigned.values())) == result.matched  # one need a place
+    assert all(p in (n, n + 1) for n, p in result.assigned.items())
+    # Every urgent and every soon need can be matched, so every one is.
+    assert {n for n in needs if needs[n] != ROUTINE} <= set(result.assigned)
+
+
+def test_the_overflow_guard_still_refuses_what_int64_cannot_hold():
+    with pytest.raises(OverflowError, match="too many for one exact solve"):
+        solve({1: URGENT, 2: ROUTINE}, {"A": 1}, [(1, "A", 0.5), (2, "A", 0.5)], score_scale=10**18)
+
+
 # --- the database run ------------------------------------------------------------------------
 
 

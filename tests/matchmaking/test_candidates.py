@@ -485,3 +485,62 @@ def test_rank_need_agrees_with_the_naive_implementation(seed):
         assert {e.provider_id: e.reason for e in fast.excluded}.items() <= naive_reasons.items()
         compared += len(fast.ranked)
     assert compared >= 20  # the comparison is not vacuous
+
+
+# --- many needs at once: the batch allocation's candidate index -----------------------------
+
+
+def open_needs(ids):
+    return list(
+        Need.objects.filter(pk__in=ids)
+        .select_related("category", "programme")
+        .prefetch_related("slots")
+        .order_by("pk")
+    )
+
+
+@pytest.mark.parametrize(("seed", "limit"), [(1, 30), (2, 5), (3, 1)])
+def test_the_batch_ranks_every_need_as_rank_need_does(seed, limit):
+    city = build_city(providers=150, needs=40, seed=seed, radius_km=3)
+    needs = open_needs(city.needs)
+    batch = candidates.CandidateBatch(needs, now=NOW)
+    compared = 0
+    for need in needs:
+        one = rank_need(need, now=NOW, limit=limit)
+        many = batch.rank(need, limit=limit)
+        # The same Scored records: providers, order, scores, components and explanations.
+        assert many.ranked == one.ranked
+        if not one.ranked:
+            assert any(e.reason == "no_capacity" for e in many.excluded) == any(
+                e.reason == "no_capacity" for e in one.excluded
+            )
+        for scored in one.ranked:
+            assert batch.explanation(need.pk, scored.provider_id) == scored.explanation
+        compared += len(one.ranked)
+    assert compared >= 30  # not vacuous
+
+
+def test_the_batch_reads_history_blocks_and_declines_as_rank_need_does(verifier):
+    daughter, mother = UserFactory(), UserFactory()
+    need = NeedFactory(category=category("meals"), requested_by=daughter, resident=mother)
+    familiar, blocked, declined, plain = (cook(need, verifier) for _ in range(4))
+    MatchFactory(provider=familiar, completed=True, need=NeedFactory(requested_by=mother))
+    Block.objects.create(resident=daughter, provider=blocked)
+    MatchFactory(provider=declined, need=need, declined=True)
+    MatchFactory(provider=plain, offered=True)  # holds a place, a recent offer
+    [need] = open_needs([need.pk])
+    ranking = candidates.CandidateBatch([need], now=NOW).rank(need, limit=10)
+    assert ranking.ranked == rank_need(need, now=NOW, limit=10).ranked
+    assert {s.provider_id for s in ranking.ranked} == {familiar.pk, plain.pk}
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_the_batch_reads_a_scope_in_a_fixed_number_of_queries(size, django_assert_max_num_queries):
+    city = build_city(providers=size, needs=size, seed=size, radius_km=1.5)
+    needs = open_needs(city.needs)
+    # Providers, live matches, recent offers, skills, checks, availability, blocks, completed
+    # matches, declines: nine, whatever the size; ranking then reads nothing.
+    with django_assert_max_num_queries(9):
+        batch = candidates.CandidateBatch(needs, now=NOW)
+        for need in needs:
+            batch.rank(need, limit=30)

@@ -1,0 +1,395 @@
+"""Ranking many needs against one set of providers: the engine, vectorised where it is safe.
+
+Pure like `scoring` (NumPy and the engine, no Django). `scoring` stays the one definition of
+the rules: every ranking this module returns is `scoring.rank`'s own answer. NumPy only decides
+which providers `scoring.rank` has to look at, and that choice is exact:
+
+1. the hard filters, vectorised over every provider at once, give the set that passes (the
+   same comparisons as `scoring._screen`: integers, dates and minutes compare exactly; the
+   one floating-point filter, distance, sends every provider within BORDER_KM of a limit to
+   the engine to decide);
+2. the eight components and the score, vectorised, agree with the engine's to within about
+   1e-15 (the same formulas in float64; only sin, cos and asin may differ by an ulp);
+3. so the engine's top `limit` is among the providers whose vectorised score is at least the
+   `limit`-th best minus MARGIN (a proof on `top`), and `scoring.rank` ranks just those.
+
+A 20,000-provider city puts some 300 providers through the hard filters of a need, but about
+35 through to the engine: the slow part, Python per provider, shrinks tenfold.
+Tests (tests/matchmaking/test_scoring_batch.py) compare `top` with `scoring.rank` over every
+provider on generated cities.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Collection, Mapping, Sequence
+
+import numpy as np
+
+from matchmaking import scoring
+from matchmaking.scoring import (
+    COMPONENTS,
+    DEFAULT_PRIORS,
+    DEFAULT_WEIGHTS,
+    EARTH_RADIUS_KM,
+    CandidateFacts,
+    NeedFacts,
+    Priors,
+    Ranking,
+    Weights,
+)
+
+# Scores within this much of the limit-th best go to the engine: far above the vectorised
+# scores' error (about 1e-15) and far below any difference a ranking could notice.
+MARGIN = 1e-9
+# Providers whose distance is within this of a limit (their radius, the programme's maximum)
+# are decided by the engine: NumPy's and the math module's sine may differ by an ulp.
+BORDER_KM = 1e-9
+# The flat-earth distance underestimates the great-circle one by far less than this share
+# within a county (candidates.REACH_SLACK makes the same allowance in SQL).
+FLAT_SLACK = 1.01
+_NEVER = np.iinfo(np.int64).max  # expiry of a check that never expires
+_MISSING = np.iinfo(np.int64).min  # expiry of a check nobody verified
+
+
+def _merged_days(slots: Sequence[scoring.Slot]) -> dict[int, list[tuple[int, int]]]:
+    return scoring._by_weekday(slots)
+
+
+class CandidateIndex:
+    """A scope's providers as columns, built once from the engine's own records.
+
+    `records` are CandidateFacts for every provider that could serve a need of the scope
+    (usually every active provider), with the per-need fields (completed_with_resident,
+    declined_this_need, blocked) left at their defaults: `top` takes those per need. `skills`
+    maps provider id -> the category keys they serve (any hashable; `top` is given the need's).
+    """
+
+    def __init__(
+        self,
+        records: Sequence[CandidateFacts],
+        skills: Mapping[int, Collection],
+        *,
+        priors: Priors = DEFAULT_PRIORS,
+    ) -> None:
+        # Sorted by latitude, so a need's bounding box is one slice.
+        order = sorted(range(len(records)), key=lambda i: (records[i].lat, records[i].provider_id))
+        self.records = [records[i] for i in order]
+        records = self.records
+        count = len(records)
+        self.priors = priors
+        self.ids = np.fromiter((r.provider_id for r in records), np.int64, count)
+        self.position = {pid: i for i, pid in enumerate(self.ids.tolist())}
+        self.lat = np.fromiter((r.lat for r in records), np.float64, count)
+        self.lon = np.fromiter((r.lon for r in records), np.float64, count)
+        self.phi = np.radians(self.lat)
+        self.cos_phi = np.cos(self.phi)
+        self.radius_km = np.fromiter((r.radius_km for r in records), np.float64, count)
+        self.max_radius_km = float(self.radius_km.max()) if count else 0.0
+        self.active = np.fromiter((r.is_active for r in records), bool, count)
+        capacity = np.fromiter((r.capacity for r in records), np.int64, count)
+        live = np.fromiter((r.live_matches for r in records), np.int64, count)
+        self.has_place = live < capacity
+        self.kinds = {
+            kind: np.fromiter((r.kind == kind for r in records), bool, count)
+            for kind in {r.kind for r in records}
+        }
+        languages = {code for r in records for code in r.languages}
+        self.speaks = {
+            code: np.fromiter((code in r.languages for r in records), bool, count)
+            for code in languages
+        }
+        check_kinds = {kind for r in records for kind in r.checks}
+        self.check_expiry = {
+            kind: np.fromiter(
+                (_expiry(r.checks, kind) for r in records),
+                np.int64,
+                count,
+            )
+            for kind in check_kinds
+        }
+        categories = {c for pid in skills for c in skills[pid]}
+        self.skilled = {c: np.zeros(count, bool) for c in categories}
+        for pid, served in skills.items():
+            i = self.position.get(pid)
+            if i is not None:
+                for c in served:
+                    self.skilled[c][i] = True
+        # Availability, each provider's windows merged per weekday (the union is all that
+        # counts), in provider order: weekday -> (ptr, starts, ends), provider i's windows being
+        # starts[ptr[i]:ptr[i + 1]].
+        by_day: dict[int, tuple[list, list, list]] = {d: ([0] * count, [], []) for d in range(7)}
+        for i, r in enumerate(records):
+            for weekday, windows in _merged_days(r.availability).items():
+                counts, starts, ends = by_day[weekday]
+                counts[i] = len(windows)
+                for start, end in windows:
+                    starts.append(start)
+                    ends.append(end)
+        self.availability = {
+            d: (
+                np.concatenate(([0], np.cumsum(np.array(counts, np.int64)))),
+                np.array(starts, np.int64),
+                np.array(ends, np.int64),
+            )
+            for d, (counts, starts, ends) in by_day.items()
+        }
+        self._static = self._static_components(records, capacity, live, priors)
+        self._category_cache: dict = {}
+
+    @staticmethod
+    def _static_components(records, capacity, live, priors: Priors) -> dict[str, np.ndarray]:
+        """The components that do not depend on the need, as `scoring._components` has them."""
+        count = len(records)
+        rating_sum = np.fromiter((r.rating_sum for r in records), np.float64, count)
+        rating_count = np.fromiter((r.rating_count for r in records), np.float64, count)
+        received = np.fromiter((r.offers_received for r in records), np.float64, count)
+        accepted = np.fromiter((r.offers_accepted for r in records), np.float64, count)
+        completed = np.fromiter((r.matches_completed for r in records), np.float64, count)
+        recent = np.fromiter((r.recent_offers for r in records), np.float64, count)
+        settled = np.maximum(received + accepted - live, 0)
+        trust = (priors.trust_mean * priors.trust_weight + rating_sum) / (
+            priors.trust_weight + rating_count
+        )
+        denominator = priors.reliability_weight + settled
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reliability = np.where(
+                denominator != 0,
+                (priors.reliability_mean * priors.reliability_weight + accepted + completed)
+                / denominator,
+                priors.reliability_mean,
+            )
+            load = np.where(capacity > 0, (capacity - live) / capacity, 0.0)
+        return {
+            "trust": np.clip((trust - 1.0) / 4.0, 0.0, 1.0),
+            "reliability": np.clip(reliability, 0.0, 1.0),
+            "load": np.clip(load, 0.0, 1.0),
+            "fairness": priors.fairness_half / (priors.fairness_half + np.maximum(0, recent)),
+        }
+
+    def _served(self, category, allowed_kinds: frozenset, required_checks: frozenset):
+        """Who may serve the category at all (positions, in latitude order), with their
+        latitude, longitude and the earliest expiry of the category's required checks."""
+        key = (category, allowed_kinds, required_checks)
+        cached = self._category_cache.get(key)
+        if cached is None:
+            count = len(self.records)
+            mask = self.active & self.skilled.get(category, np.zeros(count, bool))
+            kinds = np.zeros(count, bool)
+            for kind in allowed_kinds:
+                kinds |= self.kinds.get(kind, False)
+            mask &= kinds
+            expiry = np.full(count, _NEVER, np.int64)
+            for kind in required_checks:
+                expiry = np.minimum(expiry, self.check_expiry.get(kind, _MISSING))
+            mask &= expiry != _MISSING
+            positions = np.flatnonzero(mask)
+            cached = self._category_cache[key] = (
+                positions,
+                self.lat[positions],
+                self.lon[positions],
+                expiry[positions],
+            )
+        return cached
+
+    def _covered(self, idx: np.ndarray, days: dict) -> np.ndarray:
+        """Minutes of the need's merged slots each provider in `idx` is free for."""
+        covered = np.zeros(len(idx))
+        for weekday, windows in days.items():
+            ptr, starts, ends = self.availability[weekday]
+            first = ptr[idx]
+            counts = ptr[idx + 1] - first
+            total = int(counts.sum())
+            if not total:
+                continue
+            owner = np.repeat(np.arange(len(idx)), counts)
+            rows = np.arange(total) + np.repeat(first - (np.cumsum(counts) - counts), counts)
+            own_starts, own_ends = starts[rows], ends[rows]
+            for start, end in windows:
+                # Both sides are merged per weekday, so no minute counts twice; whole minutes
+                # add up exactly in float64.
+                overlap = np.minimum(own_ends, end) - np.maximum(own_starts, start)
+                np.maximum(overlap, 0, out=overlap)
+                covered += np.bincount(owner, overlap, minlength=len(idx))
+        return covered
+
+    def record(
+        self,
+        provider_id: int,
+        *,
+        completed: Mapping[int, int],
+        declined: Collection[int],
+        blocked: Collection[int],
+    ) -> CandidateFacts:
+        """The engine's record of one provider for one need."""
+        base = self.records[self.position[provider_id]]
+        changes = {}
+        if completed.get(provider_id):
+            changes["completed_with_resident"] = completed[provider_id]
+        if provider_id in declined:
+            changes["declined_this_need"] = True
+        if provider_id in blocked:
+            changes["blocked"] = True
+        return dataclasses.replace(base, **changes) if changes else base
+
+    def top(
+        self,
+        need: NeedFacts,
+        category,
+        weights: Weights = DEFAULT_WEIGHTS,
+        *,
+        limit: int,
+        completed: Mapping[int, int] | None = None,
+        declined: Collection[int] = (),
+        blocked: Collection[int] = (),
+    ) -> Ranking:
+        """`scoring.rank(need, records, weights, limit=limit)`, without screening them all.
+
+        `records` here are those of the providers with `category` among their skills, with
+        the per-need fields set from the arguments.
+
+        `category` is the need's key in `skills`; `completed` maps provider id -> completed
+        matches with the need's resident, `declined` and `blocked` are provider ids (the
+        per-need fields of the records). `ranked` is exactly the engine's; `excluded` lists
+        only the providers the engine screened (those passing the vectorised filters up to
+        availability when nobody is ranked, so a need whose candidates are all full says so).
+
+        Why it is exact: let P be those the engine passes and E(x) its score, N(x) the
+        vectorised one, |E - N| <= eps. C, the providers that pass with no distance near a
+        limit, is a subset of P. For x in the engine's top `limit`, E(x) >= E_k(P), the k-th
+        best of P, which is at least E_k(C) >= N_k(C) - eps; so N(x) >= N_k(C) - 2 eps, and
+        every such x is kept (MARGIN >> 2 eps). Those near a limit are always kept.
+        """
+        if limit < 1:
+            raise ValueError("limit must be 1 or more.")
+        scoring.validate_weights(weights)
+        completed = completed or {}
+        positions, lats, lons, expiry = self._served(
+            category, need.allowed_kinds, need.required_checks
+        )
+        reach = self.max_radius_km
+        if need.max_distance_km is not None:
+            reach = min(reach, need.max_distance_km)
+        min_lat, max_lat, min_lon, max_lon = scoring.bounding_box(
+            need.lat, need.lon, max(reach, 0.0) + BORDER_KM
+        )
+        lo = int(np.searchsorted(lats, min_lat, side="left"))
+        hi = int(np.searchsorted(lats, max_lat, side="right"))
+        lon = lons[lo:hi]
+        mask = (lon >= min_lon) & (lon <= max_lon) & (expiry[lo:hi] >= need.on_date.toordinal())
+        idx = positions[lo:hi][mask]
+
+        # A flat-earth distance first, cheap and never more than the true one (east-west
+        # degrees scaled where they are shortest in the box), with FLAT_SLACK to spare: only
+        # those it cannot rule out get the great-circle distance.
+        km_lat = EARTH_RADIUS_KM * math.pi / 180
+        if min_lon <= -180 and max_lon >= 180:
+            km_lon = 0.0
+        else:
+            km_lon = km_lat * math.cos(math.radians(max(abs(min_lat), abs(max_lat))))
+        limit_km = self.radius_km[idx]
+        if need.max_distance_km is not None:
+            limit_km = np.minimum(limit_km, need.max_distance_km)
+        limit_km = limit_km * FLAT_SLACK + BORDER_KM
+        north = (self.lat[idx] - need.lat) * km_lat
+        east = (self.lon[idx] - need.lon) * km_lon
+        idx = idx[north * north + east * east <= limit_km * limit_km]
+
+        # Distance as rank() computes it.
+        phi1 = math.radians(need.lat)
+        a = (
+            np.sin((self.phi[idx] - phi1) / 2) ** 2
+            + math.cos(phi1)
+            * self.cos_phi[idx]
+            * np.sin(np.radians(self.lon[idx] - need.lon) / 2) ** 2
+        )
+        distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+        radius = self.radius_km[idx]
+        within = distance <= radius
+        border = np.abs(distance - radius) <= BORDER_KM
+        if need.max_distance_km is not None:
+            within &= distance <= need.max_distance_km
+            border |= np.abs(distance - need.max_distance_km) <= BORDER_KM
+        keep = within | border
+        idx, distance, within, border = idx[keep], distance[keep], within[keep], border[keep]
+
+        days = _merged_days(need.slots)
+        total_minutes = sum(e - s for windows in days.values() for s, e in windows)
+        if total_minutes:
+            minutes = self._covered(idx, days)
+            free = minutes > 0
+            idx, distance, within, border = idx[free], distance[free], within[free], border[free]
+            fit = minutes[free] / total_minutes
+        else:
+            fit = np.ones(len(idx))
+        screened = idx  # passed every filter up to availability (or near a distance limit)
+
+        ids = self.ids[idx]
+        passes = self.has_place[idx]
+        if len(declined):
+            passes &= ~np.isin(ids, np.fromiter(declined, np.int64))
+        if len(blocked):
+            passes &= ~np.isin(ids, np.fromiter(blocked, np.int64))
+        if need.language:
+            passes &= self.speaks.get(need.language, np.zeros(len(self.records), bool))[idx]
+        certain = passes & within & ~border
+        chosen = border.copy()
+        if certain.any():
+            score = self._scores(need, weights, idx, distance, fit, ids, completed)
+            if certain.sum() > limit:
+                kth = np.partition(score[certain], -limit)[-limit]
+                chosen |= certain & (score >= kth - MARGIN)
+            else:
+                chosen |= certain
+        kw = {"completed": completed, "declined": declined, "blocked": blocked}
+        selected = np.sort(self.ids[idx[chosen]])
+        ranking = scoring.rank(
+            need, [self.record(pid, **kw) for pid in selected.tolist()], weights, limit=limit
+        )
+        if not ranking.ranked and len(screened):
+            # Nobody passes: let the engine say why for everyone who came this far.
+            ranking = scoring.rank(
+                need,
+                [self.record(pid, **kw) for pid in np.sort(self.ids[screened]).tolist()],
+                weights,
+                limit=limit,
+            )
+        return ranking
+
+    def _scores(self, need, weights, idx, distance, fit, ids, completed) -> np.ndarray:
+        """The weighted mean of the eight components, as `scoring.rank` computes it."""
+        priors = self.priors
+        weight_map = weights.as_dict()
+        total = sum(weight_map.values())
+        w = {name: weight_map[name] / total for name in COMPONENTS}
+        half = priors.proximity_half_km
+        continuity = np.zeros(len(idx))
+        if completed:
+            counts = np.array([completed.get(pid, 0) for pid in ids.tolist()], np.float64)
+            continuity = np.clip(counts / priors.continuity_full, 0.0, 1.0)
+        if need.preferred_language:
+            language = self.speaks.get(need.preferred_language, np.zeros(len(self.records), bool))[
+                idx
+            ].astype(np.float64)
+        else:
+            language = np.ones(len(idx))
+        static = self._static
+        score = (
+            w["proximity"] * (half / (half + np.maximum(distance, 0.0)))
+            + w["trust"] * static["trust"][idx]
+            + w["reliability"] * static["reliability"][idx]
+            + w["availability"] * fit
+            + w["continuity"] * continuity
+            + w["language"] * language
+            + w["load"] * static["load"][idx]
+            + w["fairness"] * static["fairness"][idx]
+        )
+        return np.clip(score, 0.0, 1.0)
+
+
+def _expiry(checks: Mapping, kind: str) -> int:
+    if kind not in checks:
+        return _MISSING
+    expires = checks[kind]
+    return _NEVER if expires is None else expires.toordinal()

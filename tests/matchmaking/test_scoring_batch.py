@@ -1,0 +1,168 @@
+"""The vectorised batch ranking gives the engine's own ranking (pure: no database)."""
+
+import ast
+import dataclasses
+import datetime
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matchmaking import scoring, scoring_batch
+from matchmaking.scoring import distance_km, rank
+from matchmaking.scoring_batch import CandidateIndex
+from tests.matchmaking.test_scoring import (
+    PROPERTY,
+    candidates,
+    make_cand,
+    make_need,
+    needs,
+    weights_strategy,
+)
+
+CATEGORIES = ("meals", "company")
+# A city is up to 40 providers: fewer examples than the engine's own properties, each bigger.
+PROPERTY_CITIES = settings(PROPERTY, max_examples=100)
+
+
+@st.composite
+def cities(draw):
+    """Needs and the providers around them, each with skills and some shared history."""
+    need_list = [
+        dataclasses.replace(need, need_id=i + 1)
+        for i, need in enumerate(draw(st.lists(needs(), min_size=1, max_size=3)))
+    ]
+    records, skills = [], {}
+    count = draw(st.integers(0, 40))
+    for provider_id in range(1, count + 1):
+        near = need_list[draw(st.integers(0, len(need_list) - 1))]
+        record = draw(candidates(near, provider_id=provider_id))
+        if draw(st.integers(0, 7)) == 0:
+            # Exactly on the limit: the engine decides the floating-point borderline.
+            reach = distance_km(near.lat, near.lon, record.lat, record.lon)
+            record = dataclasses.replace(record, radius_km=reach)
+        records.append(
+            dataclasses.replace(
+                record, completed_with_resident=0, declined_this_need=False, blocked=False
+            )
+        )
+        skills[provider_id] = set(draw(st.sets(st.sampled_from(CATEGORIES), max_size=2)))
+    ids = st.integers(1, max(count, 1))
+    per_need = [
+        {
+            "category": draw(st.sampled_from(CATEGORIES)),
+            "completed": draw(st.dictionaries(ids, st.integers(1, 4), max_size=5)),
+            "declined": draw(st.sets(ids, max_size=3)),
+            "blocked": draw(st.sets(ids, max_size=3)),
+        }
+        for _ in need_list
+    ]
+    return need_list, records, skills, per_need
+
+
+def engine_view(need, records, skills, category, completed, declined, blocked, weights, limit):
+    """scoring.rank over every provider with the skill: what the batch path must reproduce."""
+    records = [
+        dataclasses.replace(
+            r,
+            completed_with_resident=completed.get(r.provider_id, 0),
+            declined_this_need=r.provider_id in declined,
+            blocked=r.provider_id in blocked,
+        )
+        for r in sorted(records, key=lambda r: r.provider_id)
+        if category in skills[r.provider_id]
+    ]
+    return rank(need, records, weights, limit=limit)
+
+
+@PROPERTY_CITIES
+@given(city=cities(), weights=weights_strategy, limit=st.integers(1, 12))
+def test_batch_ranking_is_the_engines_on_generated_cities(city, weights, limit):
+    need_list, records, skills, per_need = city
+    index = CandidateIndex(records, skills)
+    for need, extra in zip(need_list, per_need, strict=True):
+        batch = index.top(need, extra["category"], weights, limit=limit, **_facts(extra))
+        engine = engine_view(need, records, skills, weights=weights, limit=limit, **extra)
+        # Same providers, order, scores, components and explanations, to the last bit.
+        assert batch.ranked == engine.ranked
+        if not engine.ranked:
+            engine_full = any(e.reason == "no_capacity" for e in engine.excluded)
+            batch_full = any(e.reason == "no_capacity" for e in batch.excluded)
+            assert batch_full == engine_full
+
+
+def _facts(extra):
+    return {key: extra[key] for key in ("completed", "declined", "blocked")}
+
+
+def test_ties_at_the_cut_are_broken_by_provider_id_as_the_engine_does():
+    need = make_need(slots=())
+    records = [make_cand(provider_id=pid) for pid in (9, 3, 7, 5)]  # identical but for the id
+    index = CandidateIndex(records, {pid: {"meals"} for pid in (3, 5, 7, 9)})
+    ranking = index.top(need, "meals", limit=2)
+    assert [s.provider_id for s in ranking.ranked] == [3, 5]
+
+
+def test_a_provider_exactly_on_their_radius_is_ranked():
+    need = make_need()
+    far = make_cand(provider_id=1, lat=need.lat + 0.03)
+    far = dataclasses.replace(far, radius_km=distance_km(need.lat, need.lon, far.lat, far.lon))
+    index = CandidateIndex([far], {1: {"meals"}})
+    assert [s.provider_id for s in index.top(need, "meals", limit=5).ranked] == [1]
+
+
+def test_a_need_whose_candidates_are_all_full_says_so():
+    need = make_need()
+    full = make_cand(provider_id=1, capacity=2, live_matches=2)
+    ranking = CandidateIndex([full], {1: {"meals"}}).top(need, "meals", limit=5)
+    assert ranking.ranked == []
+    assert [e.reason for e in ranking.excluded] == ["no_capacity"]
+
+
+def test_only_a_handful_reach_the_engine(monkeypatch):
+    # The point of the index: the engine scores the head, not the city.
+    need = make_need(slots=(), max_distance_km=50)
+    records = [make_cand(provider_id=pid, lat=51.5 + pid / 1000) for pid in range(1, 501)]
+    index = CandidateIndex(records, {pid: {"meals"} for pid in range(1, 501)})
+    seen = []
+    real_rank = scoring.rank
+
+    def counting_rank(need, cands, *args, **kwargs):
+        cands = list(cands)
+        seen.append(len(cands))
+        return real_rank(need, cands, *args, **kwargs)
+
+    monkeypatch.setattr(scoring, "rank", counting_rank)
+    ranking = index.top(need, "meals", limit=10)
+    assert [s.provider_id for s in ranking.ranked] == list(range(1, 11))
+    assert seen == [10]
+
+
+def test_top_rejects_a_limit_below_one():
+    with pytest.raises(ValueError, match="limit must be 1 or more"):
+        CandidateIndex([], {}).top(make_need(), "meals", limit=0)
+
+
+def test_batch_module_imports_only_numpy_and_the_engine():
+    tree = ast.parse(Path(scoring_batch.__file__).read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            imported.add(node.module)
+    roots = {name.split(".")[0] for name in imported}
+    assert roots <= sys.stdlib_module_names | {"numpy", "matchmaking"}
+    assert {name for name in imported if name.startswith("matchmaking")} == {
+        "matchmaking",
+        "matchmaking.scoring",
+    }
+
+
+def test_checks_expiring_on_the_day_still_count():
+    need = make_need(on_date=datetime.date(2026, 5, 1))
+    record = make_cand(provider_id=1, checks={"dbs_basic": datetime.date(2026, 5, 1)})
+    index = CandidateIndex([record], {1: {"meals"}})
+    assert len(index.top(need, "meals", limit=3).ranked) == 1
