@@ -335,7 +335,7 @@ SPECTACULAR_SETTINGS = {
         "NeedStatusEnum": "services.constants.NeedStatus",
         "OfferStatusEnum": "services.constants.OfferStatus",
         "ChannelEnum": "services.constants.Channel",
-        "NewNeedChannelEnum": "matchmaking.serializers.NEW_NEED_CHANNELS",
+        "NewNeedChannelEnum": "matchmaking.api.serializers.needs.NEW_NEED_CHANNELS",
         "MatchStatusEnum": "matchmaking.constants.MatchStatus",
         "ConcernKindEnum": "matchmaking.constants.ConcernKind",
         "ConcernStatusEnum": "matchmaking.constants.ConcernStatus",

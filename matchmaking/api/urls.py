@@ -5,25 +5,33 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from matchmaking.api import views
+from matchmaking.api.views.index import ApiRootView, not_found
+from matchmaking.api.views.matches import MatchViewSet
+from matchmaking.api.views.needs import NeedViewSet
+from matchmaking.api.views.notifications import NotificationViewSet
+from matchmaking.api.views.offers import OfferViewSet
+from matchmaking.api.views.providers import ProviderMeView
+from matchmaking.api.views.ratings_concerns import ConcernViewSet, RatingViewSet
+from matchmaking.api.views.reference import AreaViewSet, CategoryViewSet
+from matchmaking.api.views.staff import StaffMatchViewSet, StaffNeedViewSet, StaffProviderViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
-router.register("categories", views.CategoryViewSet, basename="category")
-router.register("areas", views.AreaViewSet, basename="area")
-router.register("needs", views.NeedViewSet, basename="need")
-router.register("offers", views.OfferViewSet, basename="offer")
-router.register("matches", views.MatchViewSet, basename="match")
-router.register("notifications", views.NotificationViewSet, basename="notification")
-router.register("ratings", views.RatingViewSet, basename="rating")
-router.register("concerns", views.ConcernViewSet, basename="concern")
-router.register("staff/needs", views.StaffNeedViewSet, basename="staff-need")
-router.register("staff/providers", views.StaffProviderViewSet, basename="staff-provider")
-router.register("staff/matches", views.StaffMatchViewSet, basename="staff-match")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("areas", AreaViewSet, basename="area")
+router.register("needs", NeedViewSet, basename="need")
+router.register("offers", OfferViewSet, basename="offer")
+router.register("matches", MatchViewSet, basename="match")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("ratings", RatingViewSet, basename="rating")
+router.register("concerns", ConcernViewSet, basename="concern")
+router.register("staff/needs", StaffNeedViewSet, basename="staff-need")
+router.register("staff/providers", StaffProviderViewSet, basename="staff-provider")
+router.register("staff/matches", StaffMatchViewSet, basename="staff-match")
 
 urlpatterns = [
-    path("", views.ApiRootView.as_view(), name="root"),
+    path("", ApiRootView.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path(
         "docs/",
@@ -35,8 +43,8 @@ urlpatterns = [
         ),
         name="docs",
     ),
-    path("provider/me/", views.ProviderMeView.as_view(), name="provider-me"),
+    path("provider/me/", ProviderMeView.as_view(), name="provider-me"),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404, not the web's HTML page.
-    re_path(r"^", views.not_found, name="not-found"),
+    re_path(r"^", not_found, name="not-found"),
 ]

@@ -139,7 +139,7 @@ def test_a_retry_while_the_first_request_is_still_running_is_told_to_wait(asking
         retries.append(post(asking, NEEDS, one_off()))
         return submit(**kwargs)
 
-    monkeypatch.setattr("matchmaking.api.views.need_submit", submit_and_retry_meanwhile)
+    monkeypatch.setattr("matchmaking.api.views.needs.need_submit", submit_and_retry_meanwhile)
     first = post(asking, NEEDS, one_off())
 
     assert first.status_code == 201
