@@ -38,6 +38,8 @@ to the availability fit).
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 import math
 from collections import Counter
 from dataclasses import fields as dataclass_fields
@@ -45,18 +47,8 @@ from dataclasses import fields as dataclass_fields
 from django.db import connections
 from django.db.models import (
     Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from accounts.constants import CheckStatus, ProviderStatus
@@ -197,47 +189,6 @@ def programme_weights(programme) -> scoring.Weights:
 # --- The candidates -----------------------------------------------------------------------------
 
 
-def _count(queryset) -> Subquery:
-    """COUNT(*) of a correlated queryset as a scalar subquery (always one row, 0 if none)."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Subquery(counted, output_field=IntegerField())
-
-
-def _squared_km(lat: float, lon: float, box: tuple[float, float, float, float]):
-    """Squared flat-earth distance from (lat, lon) in km², for SQL; at most the true one.
-
-    East-west degrees are scaled at the box latitude furthest from the equator, where they are
-    shortest, so SQL can only err on the side of keeping a provider. Plain arithmetic: SQLite
-    has no trigonometry of its own.
-    """
-    min_lat, max_lat, min_lon, max_lon = box
-    km_lat = scoring.EARTH_RADIUS_KM * math.pi / 180
-    if min_lon <= -180 and max_lon >= 180:
-        # The box spans every longitude (near a pole or across the antimeridian), where a
-        # longitude difference says nothing about distance: count north-south only.
-        km_lon = 0.0
-    else:
-        km_lon = km_lat * math.cos(math.radians(max(abs(min_lat), abs(max_lat))))
-    north = (F("latitude") - Value(lat)) * Value(km_lat)
-    east = (F("longitude") - Value(lon)) * Value(km_lon)
-    return ExpressionWrapper(north * north + east * east, output_field=FloatField())
-
-
-def _overlaps(slots) -> Q:
-    """Availability rows sharing at least part of a minute with one of `slots`."""
-    overlaps = Q()
-    for weekday, start, end in slots:
-        window = Q(weekday=weekday, ends_at__gt=datetime.time(start // 60, start % 60))
-        if end < scoring.MINUTES_PER_DAY:
-            window &= Q(starts_at__lt=datetime.time(end // 60, end % 60))
-        overlaps |= window
-    return overlaps
-
-
-def _check_alias(kind: str) -> str:
-    return f"check_{kind}"
-
-
 _COLUMNS = (
     "pk",
     "kind",
@@ -257,104 +208,138 @@ _COLUMNS = (
 )
 
 
-def _provider_rows(need: Need, facts: scoring.NeedFacts, category: Category, now):
-    """Query 3: rows of _COLUMNS, then one expiry per required check (NULL = none verified)."""
+def _provider_query(facts: scoring.NeedFacts, category_id: int, residents, now, connection):
+    """Query 3 as (sql, params): the providers with what the engine needs of each.
+
+    Written as SQL rather than through the ORM, whose building of this query (correlated
+    subqueries, expressions) took longer than SQLite took to run it. Columns: those of
+    _COLUMNS, then each provider's windows overlapping a slot as one string
+    ("weekday,start,end;...", NULL when the need has no slots), then one expiry per required
+    check (NULL = none verified; _NEVER = never expires).
+    """
+    ops = connection.ops
+    provider = ProviderProfile._meta.db_table
+    match = Match._meta.db_table
+    check = Check._meta.db_table
+    availability = Availability._meta.db_table
     box = scoring.bounding_box(facts.lat, facts.lon, search_radius_km(facts))
-    provider = OuterRef("pk")
-    matches = Match.objects.filter(provider=provider)
-    # order_by(): the default ordering would join users into the subquery.
-    checks = Check.objects.filter(provider=provider, status=CheckStatus.VERIFIED).order_by()
+    min_lat, max_lat, min_lon, max_lon = box
+    km_lat = scoring.EARTH_RADIUS_KM * math.pi / 180
+    if min_lon <= -180 and max_lon >= 180:
+        # The box spans every longitude (near a pole or across the antimeridian), where a
+        # longitude difference says nothing about distance: count north-south only.
+        km_lon = 0.0
+    else:
+        # East-west degrees scaled at the box latitude furthest from the equator, where they
+        # are shortest, so the flat-earth distance is at most the true one: SQL can only err
+        # on the side of keeping a provider. Plain arithmetic: SQLite has no trigonometry.
+        km_lon = km_lat * math.cos(math.radians(max(abs(min_lat), abs(max_lat))))
+
+    def marks(values) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    def time(minute: int):
+        return ops.adapt_timefield_value(datetime.time(minute // 60, minute % 60))
+
+    # Squared flat-earth distance in km².
+    distance = (
+        "(((p.latitude - %s) * %s) * ((p.latitude - %s) * %s)"
+        " + ((p.longitude - %s) * %s) * ((p.longitude - %s) * %s))"
+    )
+    distance_params = [facts.lat, km_lat, facts.lat, km_lat, facts.lon, km_lon, facts.lon, km_lon]
+    overlap_sql, overlap_params = [], []
+    for weekday, start, end in facts.slots:
+        overlap_sql.append(
+            "(a.weekday = %s AND a.ends_at > %s"
+            + (" AND a.starts_at < %s)" if end < scoring.MINUTES_PER_DAY else ")")
+        )
+        overlap_params += [weekday, time(start)]
+        if end < scoring.MINUTES_PER_DAY:
+            overlap_params.append(time(end))
+    overlap = " OR ".join(overlap_sql)
     required = sorted(facts.required_checks)
-    check_aliases = [_check_alias(kind) for kind in required]
-    residents = sorted({need.resident_id, need.requested_by_id} - {None})
+    statuses = list(CAPACITY_STATUSES)
+    kinds = sorted(facts.allowed_kinds)
+
+    select = [
+        "p.id, p.kind, p.latitude, p.longitude, p.travel_radius_km, p.capacity, p.languages, "
+        "p.rating_sum, p.rating_count, p.offers_received, p.offers_accepted, p.matches_completed",
+        f"(SELECT COUNT(*) FROM {match} m WHERE m.provider_id = p.id "
+        f"AND m.status IN ({marks(statuses)}))",
+        f"(SELECT COUNT(*) FROM {match} m WHERE m.provider_id = p.id "
+        "AND m.offered_at > %s AND m.offered_at <= %s)",
+        f"EXISTS(SELECT 1 FROM {Block._meta.db_table} b WHERE b.provider_id = p.id "
+        f"AND b.resident_id IN ({marks(residents)}))",
+    ]
+    params = [
+        *statuses,
+        ops.adapt_datetimefield_value(now - FAIRNESS_WINDOW),
+        ops.adapt_datetimefield_value(now),
+        *residents,
+    ]
+    if facts.slots:
+        aggregate = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
+        select.append(
+            f"(SELECT {aggregate}(CAST(a.weekday AS TEXT) || ',' || CAST(a.starts_at AS TEXT)"
+            f" || ',' || CAST(a.ends_at AS TEXT), ';') FROM {availability} a "
+            f"WHERE a.provider_id = p.id AND ({overlap}))"
+        )
+        params += overlap_params
+    else:
+        select.append("NULL")
+    for kind in required:
+        select.append(
+            f"(SELECT COALESCE(c.expires_at, %s) FROM {check} c "
+            "WHERE c.provider_id = p.id AND c.status = %s AND c.kind = %s)"
+        )
+        params += [ops.adapt_datefield_value(_NEVER), CheckStatus.VERIFIED, kind]
 
     # Beyond NEARBY_KM, SQL also drops whoever the engine would rule out as too far or not
     # free at the times needed: the two filters that rule out most of a city. Each test is
-    # implied by the engine's own (see REACH_SLACK, _squared_km and _overlaps), so SQL never
+    # implied by the engine's own (REACH_SLACK, the flat-earth distance, windows overlapping
+    # a slot by part of a minute or more), so SQL never
     # drops someone the engine would rank.
-    nearby = Q(distance_km2__lte=NEARBY_KM**2)
-    nearby_or_within_reach = Q(
-        distance_km2__lte=Greatest(
-            Value(NEARBY_KM**2),
-            Least(F("reach_km2"), Value((facts.max_distance_km * REACH_SLACK) ** 2)),
-        )
-    )
-    skilled = Exists(
-        Category.providers.through.objects.filter(
-            providerprofile_id=provider, category_id=category.pk
-        )
-    )
-    filters = [nearby_or_within_reach, skilled]
+    where = [
+        "p.status = %s AND p.latitude BETWEEN %s AND %s AND p.longitude BETWEEN %s AND %s",
+        f"p.kind IN ({marks(kinds)})",
+        f"({distance} <= %s OR ({distance} <= p.travel_radius_km * %s * p.travel_radius_km * %s"
+        f" AND {distance} <= %s))",
+        f"EXISTS(SELECT 1 FROM {Category.providers.through._meta.db_table} s "
+        "WHERE s.providerprofile_id = p.id AND s.category_id = %s)",
+    ]
+    reach_km = facts.max_distance_km * REACH_SLACK
+    params += [ProviderStatus.ACTIVE, min_lat, max_lat, min_lon, max_lon, *kinds]
+    params += [*distance_params, NEARBY_KM**2, *distance_params, REACH_SLACK, REACH_SLACK]
+    params += [*distance_params, reach_km**2, category_id]
     if facts.slots:
-        # Two uncorrelated sets of ids, each read once: who is free at the times needed, and
-        # who lives nearby. SQLite then looks up only those providers by id rather than every
-        # one in the box (a third of the time at 20,000 providers); PostgreSQL hashes them.
-        available = Availability.objects.filter(_overlaps(facts.slots)).values("provider_id")
-        near_box = scoring.bounding_box(facts.lat, facts.lon, NEARBY_KM)
-        nearby_ids = (
-            ProviderProfile.objects.filter(
-                status=ProviderStatus.ACTIVE,
-                latitude__range=near_box[:2],
-                longitude__range=near_box[2:],
-            )
-            .alias(distance_km2=_squared_km(facts.lat, facts.lon, box))
-            .filter(nearby)
-            .values("pk")
+        # Who is free at the times needed, read once as a set of ids (SQLite then looks up
+        # only those providers, a third of the time at 20,000 providers), or lives nearby.
+        near = scoring.bounding_box(facts.lat, facts.lon, NEARBY_KM)
+        where.append(
+            f"(p.id IN (SELECT a.provider_id FROM {availability} a WHERE {overlap}) OR "
+            f"(p.latitude BETWEEN %s AND %s AND p.longitude BETWEEN %s AND %s "
+            f"AND {distance} <= %s))"
         )
-        filters.append(Q(pk__in=available) | Q(pk__in=nearby_ids))
-
-    return (
-        ProviderProfile.objects.alias(
-            distance_km2=_squared_km(facts.lat, facts.lon, box),
-            reach_km2=ExpressionWrapper(
-                (F("travel_radius_km") * REACH_SLACK) * (F("travel_radius_km") * REACH_SLACK),
-                output_field=FloatField(),
-            ),
-        )
-        .annotate(
-            live_matches=_count(matches.filter(status__in=CAPACITY_STATUSES)),
-            recent_offers=_count(
-                matches.filter(offered_at__gt=now - FAIRNESS_WINDOW, offered_at__lte=now)
-            ),
-            # Blocked by the resident or by whoever asks on their behalf (as block_pair reads).
-            blocked=Exists(Block.objects.filter(provider=provider, resident_id__in=residents)),
-            **{
-                alias: Subquery(
-                    # check_one_per_kind: at most one row.
-                    checks.filter(kind=kind).values(expiry=Coalesce("expires_at", Value(_NEVER)))
-                )
-                for alias, kind in zip(check_aliases, required, strict=True)
-            },
-        )
-        .filter(
-            Q(
-                status=ProviderStatus.ACTIVE,
-                latitude__range=box[:2],
-                longitude__range=box[2:],
-                kind__in=sorted(facts.allowed_kinds),
-            ),
-            *filters,
-        )
-        # Input order is the order of Ranking.excluded: keep it stable.
-        .order_by("pk")
-        .values_list(*_COLUMNS, *check_aliases)
-    )
+        params += [*overlap_params, *near, *distance_params, NEARBY_KM**2]
+    sql = f"SELECT {', '.join(select)} FROM {provider} p WHERE {' AND '.join(where)} ORDER BY p.id"
+    return sql, params
 
 
-def _overlapping_availability(provider_ids, slots) -> dict[int, list[scoring.Slot]]:
-    """Query 4: each provider's windows overlapping at least one of `slots`, as engine slots."""
-    rows = (
-        Availability.objects.filter(provider_id__in=provider_ids)
-        .filter(_overlaps(slots))
-        .order_by()
-        .values_list("provider_id", "weekday", "starts_at", "ends_at")
-    )
-    by_provider: dict[int, list[scoring.Slot]] = {}
-    for provider_id, weekday, starts_at, ends_at in rows:
-        by_provider.setdefault(provider_id, []).append(
-            (weekday, _minutes(starts_at), _minutes(ends_at))
-        )
-    return by_provider
+def _windows(text: str | None) -> tuple[scoring.Slot, ...]:
+    """The windows column of query 3 as engine slots."""
+    if not text:
+        return ()
+    slots = []
+    for window in text.split(";"):
+        weekday, start, end = window.split(",")
+        slots.append((int(weekday), _raw_minutes(start), _raw_minutes(end)))
+    return tuple(slots)
+
+
+@functools.lru_cache(maxsize=256)
+def _languages(value) -> frozenset[str]:
+    """A languages column as the driver returns it (JSON text); most providers share a few."""
+    return frozenset(json.loads(value) if isinstance(value, str) else value or ())
 
 
 def _history(need_id: int, resident: int) -> tuple[Counter, set[int]]:
@@ -384,20 +369,23 @@ def _history(need_id: int, resident: int) -> tuple[Counter, set[int]]:
 
 
 def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]:
-    rows = list(_provider_rows(need, facts, category, now))
+    connection = connections[Need.objects.db]
+    residents = sorted({need.resident_id, need.requested_by_id} - {None})
+    sql, params = _provider_query(facts, category.pk, residents, now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     if not rows:
         return []
-    availability = (
-        _overlapping_availability([row[0] for row in rows], facts.slots) if facts.slots else {}
-    )
     completed, declined = _history(need.pk, facts.resident_id)
     required = sorted(facts.required_checks)
-    first_check = len(_COLUMNS)
+    first_check = len(_COLUMNS) + 1
+    never = connection.ops.adapt_datefield_value(_NEVER)
     candidates = []
     for row in rows:
         provider_id = row[0]
         checks = {
-            kind: (None if expiry == _NEVER else expiry)
+            kind: (None if expiry == never else _raw_date(expiry))
             for kind, expiry in zip(required, row[first_check:], strict=True)
             if expiry is not None
         }
@@ -410,7 +398,7 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
                 lon=row[3],
                 radius_km=row[4],
                 capacity=row[5],
-                languages=frozenset(row[6] or ()),
+                languages=_languages(row[6]),
                 rating_sum=float(row[7]),
                 rating_count=row[8],
                 offers_received=row[9],
@@ -422,10 +410,14 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
                 declined_this_need=provider_id in declined,
                 blocked=bool(row[14]),
                 checks=checks,
-                availability=tuple(availability.get(provider_id, ())),
+                availability=_windows(row[15]),
             )
         )
     return candidates
+
+
+def _raw_date(value) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def candidate_facts(

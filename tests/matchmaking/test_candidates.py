@@ -216,8 +216,8 @@ def test_the_number_of_queries_does_not_grow_with_the_city(size, django_assert_m
     assert returned >= size // 3  # so an N+1 would show
 
     # 1 the need's category and programme, 2 its weekly slots, 3 the providers with their
-    # annotations, 4 their availability in the need's slots, 5 the resident's history.
-    with django_assert_max_num_queries(5):
+    # facts and their availability in the need's slots, 4 the resident's history.
+    with django_assert_max_num_queries(4):
         ranking = rank_need(need, now=NOW)
     assert len(ranking.ranked) + len(ranking.excluded) == returned
 
