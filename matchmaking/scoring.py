@@ -181,7 +181,13 @@ class Scored:
     score: float
     distance_km: float
     components: dict[str, float]
-    explanation: dict  # JSON-serialisable; stored on the Match and shown to staff
+    weights: dict[str, float]  # the weights it was scored with, as given (not normalised)
+
+    @property
+    def explanation(self) -> dict:
+        """JSON-serialisable; stored on the Match and shown to staff. Built when asked for
+        (a fresh dict each time): a ranking of hundreds is rarely explained beyond its head."""
+        return _explain(self.score, self.distance_km, self.components, self.weights)
 
 
 @dataclass(frozen=True)
@@ -539,8 +545,7 @@ def rank(
     if limit is not None:
         scored = scored[:limit]
     ranked = [
-        Scored(pid, score, distance, comps, _explain(score, distance, comps, weight_map))
-        for score, pid, distance, comps in scored
+        Scored(pid, score, distance, comps, weight_map) for score, pid, distance, comps in scored
     ]
     return Ranking(ranked=ranked, excluded=excluded)
 
