@@ -13,10 +13,11 @@ which providers `scoring.rank` has to look at, and that choice is exact:
 3. so the engine's top `limit` is among the providers whose vectorised score is at least the
    `limit`-th best minus MARGIN (a proof on `top`), and `scoring.rank` ranks just those.
 
-A 20,000-provider city puts some 300 providers through the hard filters of a need, but about
-35 through to the engine: the slow part, Python per provider, shrinks tenfold.
-Tests (tests/matchmaking/test_scoring_batch.py) compare `top` with `scoring.rank` over every
-provider on generated cities.
+In a 20,000-provider city about 200 providers pass the hard filters of a need, and about 30
+(the top 30 and ties within MARGIN) reach the engine: the slow part, Python per provider,
+shrinks sevenfold. tests/matchmaking/test_scoring_batch.py compares `top` with `scoring.rank`
+over every provider on generated cities (hypothesis), and tests/matchmaking/test_candidates.py
+compares `candidates.CandidateBatch` with `candidates.rank_need` on synthetic cities.
 """
 
 from __future__ import annotations
