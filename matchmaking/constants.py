@@ -76,3 +76,30 @@ class ConcernStatus(models.TextChoices):
 
 # A rating can be changed for this long after it is first given.
 RATING_EDIT_DAYS = 7
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DONE = "done", "Done"
+    MISSED = "missed", "Did not happen"
+    CANCELLED_BY_RESIDENT = "cancelled_by_resident", "Cancelled by the resident's side"
+    CANCELLED_BY_PROVIDER = "cancelled_by_provider", "Cancelled by the helper"
+
+
+VISIT_STATUS_TAGS = {
+    VisitStatus.PLANNED: "govuk-tag--blue",
+    VisitStatus.DONE: "govuk-tag--green",
+    VisitStatus.MISSED: "govuk-tag--red",
+    VisitStatus.CANCELLED_BY_RESIDENT: "govuk-tag--grey",
+    VisitStatus.CANCELLED_BY_PROVIDER: "govuk-tag--orange",
+}
+
+# How far ahead a weekly match's visits are planned.
+VISIT_PLANNING_WEEKS = 4
+# A provider who cancels with less notice than this has, for reliability, missed the visit.
+VISIT_SHORT_NOTICE_HOURS = 24
+
+
+class ReminderKind(models.TextChoices):
+    DAY_BEFORE = "day_before", "The day before"
+    TWO_HOURS = "two_hours", "Two hours before"

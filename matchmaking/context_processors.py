@@ -21,6 +21,7 @@ def navigation(request):
 
     facts = navigation_facts(user)
     items = [{"url": reverse("needs:list"), "label": "Your requests"}]
+    items.append({"url": reverse("matchmaking:visits"), "label": "Your visits"})
     if facts["is_provider"]:
         items.append({"url": reverse("matchmaking:offer_list"), "label": "Help requests"})
         items.append({"url": reverse("providers:dashboard"), "label": "Your helper profile"})

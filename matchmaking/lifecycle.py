@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
-from matchmaking import candidates, scoping
+from matchmaking import candidates, scoping, visits
 from matchmaking.constants import (
     CAPACITY_STATUSES,
     COMMITTED_STATUSES,
@@ -73,6 +73,7 @@ class CancelCause(StrEnum):
     SUSPENDED = "suspended"  # the council suspended the provider
     CHECK_EXPIRED = "check_expired"  # a check the category requires has expired
     WITHDRAWN = "withdrawn"  # the need itself ends (withdrawn, or its resident left)
+    MISSED_VISITS = "missed_visits"  # too many visits in a row did not happen (visits.py)
 
 
 # Decided by the council or by the platform, not by someone in the match: the actor's
@@ -83,6 +84,7 @@ DECIDED_ELSEWHERE = frozenset(
         CancelCause.PROVIDER_LEFT,
         CancelCause.SUSPENDED,
         CancelCause.CHECK_EXPIRED,
+        CancelCause.MISSED_VISITS,
     }
 )
 # The provider can no longer help: the caller tells them why in its own words.
@@ -471,6 +473,7 @@ def match_confirm(*, match, actor, now=None):
         )
         _move(match, "confirm", now, confirmed_at=now)
         _set_need_status(match.need, NeedStatus.MATCHED, now)
+        visits.visits_plan_for_match(match=match, now=now)
         notify(
             users=[match.provider.user],
             message=(
@@ -537,6 +540,7 @@ def match_cancel(*, match, actor, reason, cause=None, now=None):
                 else CancelCause.STAFF
             )
         _move(match, "cancel", now, cancelled_by=actor, reason=reason.strip()[:240])
+        visits.visits_settle_on_end(match=match, completed=False, actor=actor, now=now)
         if match.need.status == NeedStatus.MATCHED:
             _set_need_status(match.need, NeedStatus.OPEN, now)
         cause = CancelCause(cause)
@@ -581,6 +585,7 @@ def match_complete(*, match, actor, now=None):
                 "so it cannot be marked as done before then."
             )
         _move(match, "complete", now)
+        visits.visits_settle_on_end(match=match, completed=True, actor=actor, now=now)
         _set_need_status(match.need, NeedStatus.FULFILLED, now)
         ProviderProfile.objects.filter(pk=match.provider_id).update(
             matches_completed=F("matches_completed") + 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import account, help_requests, matches
+from matchmaking.views import account, help_requests, matches, visits
 from services import converters  # noqa: F401  (registers <ref:…>)
 
 app_name = "matchmaking"
@@ -23,4 +23,8 @@ urlpatterns = [
     path("account/your-data/download/", account.your_data_download, name="your_data_download"),
     path("account/delete/", account.account_delete, name="account_delete"),
     path("notifications/", account.notification_list, name="notifications"),
+    path("visits/", visits.visit_list, name="visits"),
+    path("visits/<int:pk>/done/", visits.visit_done, name="visit_done"),
+    path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
+    path("visits/<int:pk>/did-not-happen/", visits.visit_missed, name="visit_missed"),
 ]

@@ -182,6 +182,8 @@ TASKS = {
 
 # --- Matching ---
 OFFER_EXPIRY_HOURS = env.int("OFFER_EXPIRY_HOURS", default=48)
+# A match ends on its own after this many visits in a row did not happen (staff are told).
+MISSED_VISITS_TO_END = env.int("MISSED_VISITS_TO_END", default=3)
 # `manage.py bench web` turns on a view that renders a bare template, as its baseline.
 BENCH_VIEWS = env.bool("KITH_BENCH_VIEWS", default=False)
 # Closed needs are anonymised after this many days (manage.py apply_retention).

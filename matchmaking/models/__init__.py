@@ -5,10 +5,12 @@ from matchmaking.models.idempotency import IdempotencyKey
 from matchmaking.models.matches import Match, MatchQuerySet
 from matchmaking.models.notifications import Notification
 from matchmaking.models.ratings_concerns import Block, Concern, ConcernQuerySet, Rating
+from matchmaking.models.visits import CalendarFeed, Visit, VisitQuerySet, VisitReminder
 
 __all__ = [
     "AllocationRun",
     "Block",
+    "CalendarFeed",
     "Concern",
     "ConcernQuerySet",
     "IdempotencyKey",
@@ -16,4 +18,7 @@ __all__ = [
     "MatchQuerySet",
     "Notification",
     "Rating",
+    "Visit",
+    "VisitQuerySet",
+    "VisitReminder",
 ]

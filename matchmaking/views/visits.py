@@ -1,0 +1,72 @@
+"""'Your visits': the coming four weeks and the past, with what each side can record."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from matchmaking import lifecycle, visits
+from matchmaking.views.common import act
+
+
+def _rows(visit_list, user, now):
+    rows = []
+    for visit in visit_list:
+        helping = lifecycle.is_provider_side(visit.match, user)
+        rows.append(
+            {
+                "visit": visit,
+                "helping": helping,
+                "other_name": (
+                    visit.match.need.first_name
+                    if helping
+                    else visit.match.provider.user.first_name or "Your helper"
+                ),
+                "actions": visits.visit_actions(visit, user, now),
+            }
+        )
+    return rows
+
+
+@login_required
+def visit_list(request):
+    now = timezone.now()
+    coming, past = visits.visits_coming_and_past(request.user, now=now)
+    return render(
+        request,
+        "matchmaking/visits.html",
+        {"coming": _rows(coming, request.user, now), "past": _rows(past, request.user, now)},
+    )
+
+
+def _my_visit(request, pk):
+    """The visit if the user is on either side of its match; 404 otherwise."""
+    return get_object_or_404(visits.visits_for_person(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def visit_done(request, pk):
+    visit = _my_visit(request, pk)
+    if act(request, lambda: visits.visit_mark_done(visit=visit, actor=request.user)):
+        messages.success(request, "Marked as done. Thank you.")
+    return redirect("matchmaking:visits")
+
+
+@login_required
+@require_POST
+def visit_cancel(request, pk):
+    visit = _my_visit(request, pk)
+    if act(request, lambda: visits.visit_cancel(visit=visit, actor=request.user)):
+        messages.success(request, "The visit was cancelled and the other person has been told.")
+    return redirect("matchmaking:visits")
+
+
+@login_required
+@require_POST
+def visit_missed(request, pk):
+    visit = _my_visit(request, pk)
+    if act(request, lambda: visits.visit_report_missed(visit=visit, actor=request.user)):
+        messages.success(request, "Thank you for telling us. Council staff will look into it.")
+    return redirect("matchmaking:visits")
