@@ -4,13 +4,14 @@ The URL list is read from the URLconf, so a new page is covered the day it is ad
 new page that should be public must be added to PUBLIC on purpose.
 """
 
+import datetime
 import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from matchmaking.constants import MatchStatus
-from matchmaking.models import Concern, Notification, Rating
+from matchmaking.models import Concern, Notification, Rating, Visit
 from matchmaking.scoping import grant_area
 from tests.factories import AreaFactory, NeedFactory, StaffFactory, UserFactory, category
 from tests.matching import eligible_cook, make_match
@@ -92,6 +93,9 @@ def victim():
     )
     offer = OfferFactory(provider=provider)
     notification = Notification.objects.create(user=need.requested_by, message="private")
+    visit = Visit.objects.create(
+        match=match, starts_at=match.offered_at, ends_at=match.offered_at + datetime.timedelta(1)
+    )
     return {
         "need": need,
         "provider": provider,
@@ -100,6 +104,7 @@ def victim():
         "concern": concern,
         "offer": offer,
         "notification": notification,
+        "visit": visit,
     }
 
 
@@ -108,6 +113,7 @@ def values_for(route, victim):
     for key, obj in (
         ("offers", "offer"),
         ("notifications", "notification"),
+        ("visits", "visit"),
         ("ratings", "rating"),
         ("concerns", "concern"),
         ("providers", "provider"),

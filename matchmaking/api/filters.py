@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from accounts.constants import ProviderKind, ProviderStatus
 from accounts.models import ProviderProfile
-from matchmaking.constants import ConcernKind, ConcernStatus, MatchStatus
-from matchmaking.models import Concern, Match, Notification, Rating
+from matchmaking.constants import ConcernKind, ConcernStatus, MatchStatus, VisitStatus
+from matchmaking.models import Concern, Match, Notification, Rating, Visit
 from services.constants import NeedStatus, OfferStatus, Schedule, Urgency
 from services.models import Area, Category, Need, Offer, Postcode
 
@@ -239,3 +239,13 @@ class StaffProviderFilter(CreatedFilterSet):
     def filter_area(self, queryset, name, value):
         codes = Postcode.objects.filter(area__code=value).order_by().values("code")
         return queryset.filter(home_postcode__in=codes)
+
+
+class VisitFilter(StrictFilterSet):
+    status = filters.ChoiceFilter(choices=VisitStatus.choices)
+    on_or_after = _date("starts_at", "date__gte", "Starts on or after (YYYY-MM-DD)")
+    on_or_before = _date("starts_at", "date__lte", "Starts on or before (YYYY-MM-DD)")
+
+    class Meta:
+        model = Visit
+        fields = ["status"]

@@ -14,6 +14,7 @@ from matchmaking.api.views.providers import ProviderMeView
 from matchmaking.api.views.ratings_concerns import ConcernViewSet, RatingViewSet
 from matchmaking.api.views.reference import AreaViewSet, CategoryViewSet
 from matchmaking.api.views.staff import StaffMatchViewSet, StaffNeedViewSet, StaffProviderViewSet
+from matchmaking.api.views.visits import VisitViewSet
 
 app_name = "api"
 
@@ -26,6 +27,7 @@ router.register("matches", MatchViewSet, basename="match")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("concerns", ConcernViewSet, basename="concern")
+router.register("visits", VisitViewSet, basename="visit")
 router.register("staff/needs", StaffNeedViewSet, basename="staff-need")
 router.register("staff/providers", StaffProviderViewSet, basename="staff-provider")
 router.register("staff/matches", StaffMatchViewSet, basename="staff-match")

@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from matchmaking.constants import MatchStatus
+from matchmaking.models import Visit
 from matchmaking.wsgi import application
 from tests.factories import NeedFactory, PostcodeFactory, UserFactory
 from tests.matching import eligible_cook, make_match
@@ -58,7 +59,11 @@ def api_user(request, area, settings, one_connection):
     provider = eligible_cook(needs[0])
     states = [MatchStatus.OFFERED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.COMPLETED]
     for need, status in zip(needs, states, strict=True):
-        make_match(need, provider, status)
+        match = make_match(need, provider, status)
+    # Visits of the last (completed) match: one past, one to come, for /visits/ and its actions.
+    for days in (-2, 2):
+        start = timezone.now() + datetime.timedelta(days=days)
+        Visit.objects.create(match=match, starts_at=start, ends_at=start + datetime.timedelta(1))
     OfferFactory(provider=provider, category=needs[0].category)
     user = resident if request.param == "resident" else provider.user
     token, _ = Token.objects.get_or_create(user=user)
