@@ -38,3 +38,11 @@ def run_allocation(run_id: int) -> int | None:
         return None
     run = allocation_run(actor=run.started_by, programme=run.programme, area=run.area, run=run)
     return run.figures["matched"]
+
+
+@task()
+def send_reminders() -> int:
+    """The reminders of coming visits now due (each sent once, however many run this)."""
+    from matchmaking.reminders import reminders_send
+
+    return reminders_send()
