@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("matchmaking.api.urls")),
+    path("openreferral/v1/", include("matchmaking.openreferral.urls")),
 ]
 
 if settings.BENCH_VIEWS:

@@ -41,6 +41,15 @@ PUBLIC = {
     "api:area-list",
     "api:area-detail",
     "api:not-found",
+    # The Open Referral UK feed: published on purpose, holds no personal data.
+    "openreferral:root",
+    "openreferral:service-list",
+    "openreferral:service-detail",
+    "openreferral:taxonomy-list",
+    "openreferral:taxonomy-detail",
+    "openreferral:taxonomy-term-list",
+    "openreferral:taxonomy-term-detail",
+    "openreferral:vocabulary-list",
 }
 # Each signed-in person's own journey pages (the draft lives in their session).
 OWN_PAGES = {"needs:step", "providers:step"}
