@@ -71,3 +71,33 @@ LANGUAGES = [
     ("cy", "Welsh"),
     ("bsl", "British Sign Language"),
 ]
+
+
+class DocumentKind(models.TextChoices):
+    """Certificates a provider can upload; each is evidence for one check (DOCUMENT_CHECKS)."""
+
+    DBS_CERTIFICATE = "dbs_certificate", "DBS certificate"
+    FOOD_HYGIENE = "food_hygiene", "Food hygiene certificate"
+    DRIVING_LICENCE = "driving_licence", "Driving licence"
+    INSURANCE = "insurance", "Business insurance for driving"
+
+
+class DbsLevel(models.TextChoices):
+    BASIC = "basic", "Basic"
+    STANDARD = "standard", "Standard"
+    ENHANCED = "enhanced", "Enhanced"
+    ENHANCED_BARRED = "enhanced_barred", "Enhanced with the adults' barred list"
+
+
+class DbsWorkforce(models.TextChoices):
+    ADULT = "adult", "Adult workforce"
+    CHILD = "child", "Child workforce"
+    BOTH = "both", "Adult and child workforce"
+
+
+class DbsStatusResult(models.TextChoices):
+    """What the DBS Update Service answers to a status check."""
+
+    CURRENT = "current", "Current: no new information"
+    NOT_CURRENT = "not_current", "No longer current: a new check is needed"
+    NOT_FOUND = "not_found", "Details did not match a certificate"

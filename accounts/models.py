@@ -1,9 +1,11 @@
+import os
 import uuid
 
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -15,6 +17,10 @@ from accounts.constants import (
     COUNCIL_STAFF_GROUP,
     CheckKind,
     CheckStatus,
+    DbsLevel,
+    DbsStatusResult,
+    DbsWorkforce,
+    DocumentKind,
     ProviderKind,
     ProviderStatus,
     Weekday,
@@ -244,6 +250,25 @@ class Check(models.Model):
     expires_at = models.DateField(null=True, blank=True)
     # Set when the provider and staff were warned that expiry is near; cleared on renewal.
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
+    # When staff last verified or rejected it; documents seen by that decision are deleted
+    # DOCUMENT_RETENTION_DAYS later (accounts.documents.documents_prune).
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(
+        blank=True, help_text="Shown to the provider, so they can put it right."
+    )
+    # What the DBS Update Service asks for before a status check (DBS checks only).
+    dbs_certificate_number = models.CharField(
+        "DBS certificate number",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{12}$", "A DBS certificate number is 12 digits")],
+    )
+    dbs_level = models.CharField("DBS level", max_length=16, choices=DbsLevel.choices, blank=True)
+    dbs_workforce = models.CharField(
+        "DBS workforce", max_length=8, choices=DbsWorkforce.choices, blank=True
+    )
+    dbs_update_service = models.BooleanField("subscribes to the DBS Update Service", default=False)
+    dbs_status_check_consent = models.BooleanField("consents to status checks", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CheckQuerySet.as_manager()
@@ -279,3 +304,80 @@ class Check(models.Model):
 auditlog.register(ProviderProfile, exclude_fields=["updated_at"])
 auditlog.register(Check)
 auditlog.register(Availability)
+
+
+class PrivateDocumentStorage(FileSystemStorage):
+    """Vetting documents: kept under PRIVATE_MEDIA_ROOT, which nothing serves as files.
+
+    They leave only through the views that check who is asking (accounts.documents); the
+    location is read on each use so tests (and a changed setting) point it elsewhere.
+    """
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Vetting documents have no public address: serve them through a view.")
+
+
+def private_documents():
+    return PrivateDocumentStorage()
+
+
+def document_path(instance, filename):
+    # Random and extension-only: the uploader's file name may carry personal data.
+    return f"documents/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class CheckDocument(models.Model):
+    """A certificate a provider uploaded as evidence for one of their checks."""
+
+    check_record = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    file = models.FileField(storage=private_documents, upload_to=document_path, max_length=200)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        indexes = [models.Index(fields=["uploaded_at"], name="checkdocument_uploaded")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.uploaded_at:%-d %b %Y})"
+
+    @property
+    def extension(self):
+        return {"application/pdf": "pdf", "image/png": "png"}.get(self.content_type, "jpg")
+
+
+class DbsStatusCheck(models.Model):
+    """One look at a DBS certificate through the Update Service, by council staff."""
+
+    check_record = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="status_checks")
+    checked_on = models.DateField()
+    result = models.CharField(max_length=12, choices=DbsStatusResult.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-checked_on", "-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=DbsStatusResult.values), name="dbs_status_result_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.checked_on:%-d %b %Y}: {self.get_result_display()}"
+
+
+auditlog.register(CheckDocument, exclude_fields=["file"])
+auditlog.register(DbsStatusCheck)

@@ -41,6 +41,8 @@ def check_record(*, provider, kind, reference="", notes="", actor=None):
                 "verified_by": None,
                 "verified_at": None,
                 "expiry_warned_at": None,
+                "decided_at": None,
+                "rejection_reason": "",
             },
         )
         return check
@@ -59,12 +61,14 @@ def check_verify(*, check, actor, expires_at=None, now=None):
         check.verified_at = now
         check.expires_at = expires_at
         check.expiry_warned_at = None
+        check.decided_at = now
+        check.rejection_reason = ""
         check.save()
         return check
 
 
 @transaction.atomic
-def check_reject(*, check, actor, reason):
+def check_reject(*, check, actor, reason, now=None):
     _require_staff(actor)
     if not reason.strip():
         raise TransitionError("Give a reason for rejecting the check.")
@@ -74,6 +78,8 @@ def check_reject(*, check, actor, reason):
         check.verified_by = None
         check.verified_at = None
         check.notes = f"{check.notes}\n{reason}".strip()
+        check.decided_at = now or timezone.now()
+        check.rejection_reason = reason.strip()
         check.save()
         return check
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.constants import ProviderStatus
+from accounts.documents import provider_documents_delete
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
 from matchmaking import lifecycle
@@ -145,6 +146,8 @@ def account_delete(*, user, actor=None):
         if profile:
             if profile.photo:
                 profile.photo.delete(save=False)
+            # Certificates (DBS numbers, licences) go with the account, files and all.
+            provider_documents_delete(provider=profile)
             profile.bio, profile.photo, profile.languages = "", "", []
             profile.home_postcode = _postcode_sector(profile.home_postcode)
             profile.latitude, profile.longitude = (

@@ -150,6 +150,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Vetting documents (DBS certificates…): never under MEDIA_ROOT, never served as files; only
+# through views that check who is asking (accounts.documents). Back it up with the database.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -190,6 +193,10 @@ BENCH_VIEWS = env.bool("KITH_BENCH_VIEWS", default=False)
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 # Finished background tasks keep what they were given (an email's address and text).
 TASK_RESULT_RETENTION_DAYS = env.int("TASK_RESULT_RETENTION_DAYS", default=14)
+# A check's documents are deleted this many days after staff verified or rejected it.
+DOCUMENT_RETENTION_DAYS = env.int("DOCUMENT_RETENTION_DAYS", default=30)
+# A DBS check on the Update Service is due another status check after this many days.
+DBS_STATUS_CHECK_INTERVAL_DAYS = env.int("DBS_STATUS_CHECK_INTERVAL_DAYS", default=365)
 
 # --- Accounts (django-allauth) ---
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

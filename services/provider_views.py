@@ -7,17 +7,20 @@ before "Check your answers" and on submit, so a stale draft can never be submitt
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.constants import CheckStatus
+from accounts import documents
+from accounts.constants import CheckStatus, DocumentKind
 from accounts.exceptions import TransitionError
-from accounts.models import ProviderProfile
+from accounts.models import CheckDocument, ProviderProfile
 from accounts.providers import (
     availability_replace,
     missing_checks,
@@ -25,6 +28,7 @@ from accounts.providers import (
     provider_update,
 )
 from services.constants import OfferStatus
+from services.document_forms import DocumentForm
 from services.journey import Journey, Step, Upload
 from services.offer_filters import OfferFilter
 from services.offers import offer_create, offer_withdraw, offers_visible_to
@@ -451,3 +455,53 @@ def offer_withdraw_confirm(request, pk):
         )
         return redirect("providers:offers")
     return render(request, "providers/offers/withdraw.html", {"offer": offer})
+
+
+# --- vetting documents ------------------------------------------------------------------
+
+
+@provider_required
+def document_list(request, profile):
+    checks = profile.checks.prefetch_related("documents").order_by("kind")
+    return render(
+        request,
+        "providers/documents.html",
+        {
+            "checks": checks,
+            "document_kinds": DocumentKind.choices,
+            "retention_days": settings.DOCUMENT_RETENTION_DAYS,
+        },
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def document_upload(request, profile, kind):
+    if kind not in DocumentKind.values:
+        raise Http404("No such kind of document.")
+    kind = DocumentKind(kind)
+    form = DocumentForm(request.POST or None, request.FILES or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            documents.document_upload(
+                provider=profile,
+                kind=kind,
+                uploaded_file=form.cleaned_data["file"],
+                dbs=form.dbs_details(),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{kind.label} uploaded. The council will check it and let you know."
+            )
+            return redirect("providers:documents")
+    return render(request, "providers/document_upload.html", {"form": form, "kind": kind})
+
+
+@login_required
+def document_download(request, pk):
+    # Anyone else's document is "not found": its existence is not theirs to learn.
+    document = get_object_or_404(CheckDocument, pk=pk, check_record__provider__user=request.user)
+    return documents.document_response(document, inline=request.GET.get("view") == "1")

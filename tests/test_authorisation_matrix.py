@@ -8,11 +8,15 @@ import datetime
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.constants import DocumentKind
+from accounts.documents import document_upload
 from matchmaking.constants import MatchStatus
 from matchmaking.models import Concern, Notification, Rating, Visit
 from matchmaking.scoping import grant_area
+from tests.accounts.document_files import png_bytes
 from tests.factories import AreaFactory, NeedFactory, StaffFactory, UserFactory, category
 from tests.matching import eligible_cook, make_match
 from tests.provider_factories import OfferFactory
@@ -89,7 +93,7 @@ def concrete(route, values):
 
 
 @pytest.fixture
-def victim():
+def victim(settings, tmp_path):
     """Another person's need, match, offer, rating, concern and notification, in ward A."""
     need = NeedFactory(category=category("meals"))
     provider = eligible_cook(need)
@@ -105,7 +109,15 @@ def victim():
     visit = Visit.objects.create(
         match=match, starts_at=match.offered_at, ends_at=match.offered_at + datetime.timedelta(1)
     )
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    document = document_upload(
+        provider=provider,
+        kind=DocumentKind.FOOD_HYGIENE,
+        uploaded_file=SimpleUploadedFile("c.png", png_bytes(), content_type="image/png"),
+        actor=provider.user,
+    )
     return {
+        "document": document,
         "need": need,
         "provider": provider,
         "match": match,
@@ -126,6 +138,7 @@ def values_for(route, victim):
         ("ratings", "rating"),
         ("concerns", "concern"),
         ("providers", "provider"),
+        ("documents", "document"),
     ):
         if key in route:
             pk = victim[obj].pk
@@ -141,6 +154,8 @@ def values_for(route, victim):
     for prefix, object_pk in admin_objects.items():
         if route.startswith(f"admin/{prefix}/"):
             pk = object_pk
+    if "<int:document_id>" in route:
+        pk = victim["document"].check_record_id
     return {
         "reference": victim["need"].reference,
         "pk": pk,
@@ -152,6 +167,7 @@ def values_for(route, victim):
         "content_type_id": 1,
         "object_id_": pk,
         "url": "x",
+        "document_id": victim["document"].pk,
     }
 
 

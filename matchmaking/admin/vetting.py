@@ -20,10 +20,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from accounts import vetting
-from accounts.constants import CheckKind, CheckStatus
+from accounts import documents, vetting
+from accounts.constants import CheckKind, CheckStatus, DbsStatusResult
 from accounts.exceptions import TransitionError
-from accounts.models import Availability, Check, ProviderProfile
+from accounts.models import Availability, Check, CheckDocument, ProviderProfile
 from matchmaking import safeguarding, scoping
 from matchmaking.admin.common import (
     ExpiryForm,
@@ -110,6 +110,22 @@ class CheckExpiryFilter(ProviderExpiryFilter):
     def queryset(self, request, queryset):
         condition = _expiry_q(self.value(), timezone.localdate())
         return queryset if condition is None else queryset.filter(condition)
+
+
+class StatusCheckDueFilter(admin.SimpleListFilter):
+    """DBS checks on the Update Service whose last status check is too old (CheckAdmin
+    annotates `last_status_check`)."""
+
+    title = "DBS status check"
+    parameter_name = "status_check"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Status check due")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "due":
+            return queryset
+        return queryset.filter(status_check_due=True)
 
 
 # --- providers ------------------------------------------------------------------------------
@@ -320,10 +336,44 @@ def _reject(check, actor, data):
     vetting.check_reject(check=check, actor=actor, reason=data["reason"])
 
 
+class RejectCheckForm(ReasonForm):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=240,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="The provider sees this: say what they need to put right.",
+    )
+
+
+class StatusCheckForm(forms.Form):
+    checked_on = forms.DateField(label="Checked on", widget=forms.DateInput(attrs={"type": "date"}))
+    result = forms.ChoiceField(label="Result", choices=DbsStatusResult.choices)
+
+    def clean_checked_on(self):
+        value = self.cleaned_data["checked_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("A status check cannot be in the future.")
+        return value
+
+
 class CheckAdmin(NoRawEdits, ScopedAdmin):
     scope = staticmethod(scoping.checks_for_staff)
-    list_display = ["provider", "kind", "status", "expires_at", "verified_by", "verified_at"]
-    list_filter = ["status", CheckExpiryFilter, "kind", area_filter(scoping.checks_in_areas)]
+    list_display = [
+        "provider",
+        "kind",
+        "status",
+        "expires_at",
+        "verified_by",
+        "verified_at",
+        "status_check",
+    ]
+    list_filter = [
+        "status",
+        CheckExpiryFilter,
+        StatusCheckDueFilter,
+        "kind",
+        area_filter(scoping.checks_in_areas),
+    ]
     list_select_related = ["provider__user", "verified_by"]
     search_fields = ["provider__user__email", "provider__user__last_name", "reference"]
     raw_id_fields = ["provider"]
@@ -370,6 +420,19 @@ class CheckAdmin(NoRawEdits, ScopedAdmin):
             "checks.csv",
         ),
     ]
+
+    def get_queryset(self, request):
+        return documents.with_status_check_due(super().get_queryset(request), timezone.localdate())
+
+    @admin.display(description="DBS status check", ordering="last_status_check")
+    def status_check(self, check):
+        if check.kind not in documents.DBS_CHECKS or not check.dbs_update_service:
+            return "—"
+        last = check.last_status_check
+        when = f"{last:%-d %b %Y}" if last else "never"
+        if check.status_check_due:
+            return format_html("<strong>Due</strong> (last: {})", when)
+        return when
 
     def get_fields(self, request, obj=None):
         return self.change_fields
@@ -433,6 +496,11 @@ class CheckAdmin(NoRawEdits, ScopedAdmin):
                 self.admin_site.admin_view(self.decide_view),
                 name="accounts_check_decide",
             ),
+            path(
+                "<path:object_id>/documents/<int:document_id>/",
+                self.admin_site.admin_view(self.document_view),
+                name="accounts_check_document",
+            ),
             *super().get_urls(),
         ]
 
@@ -444,7 +512,18 @@ class CheckAdmin(NoRawEdits, ScopedAdmin):
         if not self.has_change_permission(request, check):
             raise PermissionDenied
         verify_form = ExpiryForm(request.POST if "verify" in request.POST else None)
-        reject_form = ReasonForm(request.POST if "reject" in request.POST else None)
+        reject_form = RejectCheckForm(request.POST if "reject" in request.POST else None)
+        status_form = StatusCheckForm(request.POST if "status_check" in request.POST else None)
+        if status_form.is_bound and status_form.is_valid():
+            try:
+                documents.dbs_status_check_record(
+                    check=check, actor=request.user, **status_form.cleaned_data
+                )
+            except TransitionError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, "Status check recorded.")
+                return redirect("admin:accounts_check_decide", check.pk)
         bound = next((f for f in (verify_form, reject_form) if f.is_bound), None)
         if bound is not None and bound.is_valid():
             try:
@@ -466,7 +545,22 @@ class CheckAdmin(NoRawEdits, ScopedAdmin):
             "opts": self.model._meta,
             "title": f"Verify or reject: {check.get_kind_display()}",
             "check": check,
+            "documents": check.documents.all(),
+            "is_dbs": check.kind in documents.DBS_CHECKS,
+            "status_checks": check.status_checks.select_related("recorded_by"),
             "verify_form": verify_form,
             "reject_form": reject_form,
+            "status_form": status_form,
         }
         return TemplateResponse(request, "admin/accounts/check/decide.html", context)
+
+    def document_view(self, request, object_id, document_id):
+        """A document of a check in the person's areas, recorded as an access each time."""
+        check = self.get_object(request, object_id)
+        if check is None or not self.has_view_permission(request, check):
+            raise Http404("No such document.")
+        document = CheckDocument.objects.filter(check_record=check, pk=document_id).first()
+        if document is None:
+            raise Http404("No such document.")
+        accessed.send(sender=CheckDocument, instance=document)
+        return documents.document_response(document, inline=request.GET.get("view") == "1")

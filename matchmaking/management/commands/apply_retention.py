@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from accounts.documents import documents_prune
 from matchmaking.idempotency import idempotency_keys_prune
 from matchmaking.privacy import apply_retention, prune_task_results
 from services.provider_views import PHOTO
@@ -14,7 +15,8 @@ class Command(BaseCommand):
         "Anonymise needs closed for longer than the retention period (RETENTION_DAYS) and "
         "delete background-task records, which hold email addresses and texts, after "
         "TASK_RESULT_RETENTION_DAYS, photos left by Offer help journeys never finished, and "
-        "API answers kept for Idempotency-Key retries after a day."
+        "API answers kept for Idempotency-Key retries after a day, and vetting documents "
+        "DOCUMENT_RETENTION_DAYS after their check was decided."
     )
 
     def add_arguments(self, parser):
@@ -38,3 +40,10 @@ class Command(BaseCommand):
         # Stored answers hold the personal details the API sent back: keep them no longer.
         keys = idempotency_keys_prune()
         self.stdout.write(f"Deleted {keys} answer(s) kept for API retries (Idempotency-Key).")
+        # Vetting documents are evidence for a decision: kept a while after it, then deleted.
+        document_days = settings.DOCUMENT_RETENTION_DAYS
+        deleted = documents_prune(days=document_days)
+        self.stdout.write(
+            f"Deleted {deleted} vetting document(s) of checks decided more than "
+            f"{document_days} days ago."
+        )
