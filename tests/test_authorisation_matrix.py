@@ -167,6 +167,7 @@ def values_for(route, victim):
         "content_type_id": 1,
         "object_id_": pk,
         "url": "x",
+        "token": "A" * 43,  # a calendar feed token that opens nothing
         "document_id": victim["document"].pk,
     }
 

@@ -2,11 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from matchmaking import lifecycle, visits
+from matchmaking import calendars, lifecycle, visits
+from matchmaking.models import CalendarFeed
 from matchmaking.views.common import act
 
 
@@ -29,15 +33,25 @@ def _rows(visit_list, user, now):
     return rows
 
 
-@login_required
-def visit_list(request):
+def _visit_page(request, new_feed_url=""):
     now = timezone.now()
     coming, past = visits.visits_coming_and_past(request.user, now=now)
     return render(
         request,
         "matchmaking/visits.html",
-        {"coming": _rows(coming, request.user, now), "past": _rows(past, request.user, now)},
+        {
+            "coming": _rows(coming, request.user, now),
+            "past": _rows(past, request.user, now),
+            "has_feed": bool(new_feed_url)
+            or CalendarFeed.objects.filter(user=request.user).exists(),
+            "new_feed_url": new_feed_url,
+        },
     )
+
+
+@login_required
+def visit_list(request):
+    return _visit_page(request)
 
 
 def _my_visit(request, pk):
@@ -70,3 +84,36 @@ def visit_missed(request, pk):
     if act(request, lambda: visits.visit_report_missed(visit=visit, actor=request.user)):
         messages.success(request, "Thank you for telling us. Council staff will look into it.")
     return redirect("matchmaking:visits")
+
+
+# --- the calendar feed ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def calendar_create(request):
+    """A new secret URL (any earlier one stops working); shown on this page only, once."""
+    token = calendars.calendar_feed_create(user=request.user)
+    url = request.build_absolute_uri(reverse("matchmaking:calendar_feed", args=[token]))
+    response = _visit_page(request, new_feed_url=url)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_revoke(request):
+    if calendars.calendar_feed_revoke(user=request.user):
+        messages.success(request, "Your calendar link no longer works.")
+    return redirect("matchmaking:visits")
+
+
+@never_cache
+@require_GET
+def calendar_feed(request, token):
+    owner = calendars.calendar_feed_owner(token)
+    if owner is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(calendars.calendar_ics(owner), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="visits.ics"'
+    return response
