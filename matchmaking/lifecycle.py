@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
-from matchmaking import candidates, scoping, visits
+from matchmaking import candidates, conversations, scoping, visits
 from matchmaking.constants import (
     CAPACITY_STATUSES,
     COMMITTED_STATUSES,
@@ -395,6 +395,7 @@ def match_accept(*, match, actor, now=None):
                 f"{'person' if committed == 1 else 'people'}, your limit."
             )
         _move(match, "accept", now, accepted_at=now)
+        conversations.conversation_open(match=match, now=now)
         ProviderProfile.objects.filter(pk=provider.pk).update(
             offers_accepted=F("offers_accepted") + 1
         )
@@ -478,7 +479,7 @@ def match_confirm(*, match, actor, now=None):
             users=[match.provider.user],
             message=(
                 f"{match.need.first_name} confirmed. You can now see their address and "
-                "phone number."
+                "send them messages."
             ),
             url=_urls(match)["provider"],
             match=match,

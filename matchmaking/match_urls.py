@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import account, help_requests, matches, visits
+from matchmaking.views import account, conversations, help_requests, matches, visits
 from services import converters  # noqa: F401  (registers <ref:…>)
 
 app_name = "matchmaking"
@@ -18,6 +18,17 @@ urlpatterns = [
     path("matches/<int:pk>/rate/", matches.match_rate, name="match_rate"),
     path("matches/<int:pk>/concern/", matches.match_concern, name="match_concern"),
     path("matches/<int:pk>/block/", matches.match_block, name="match_block"),
+    path("matches/<int:pk>/conversation/", conversations.conversation, name="conversation"),
+    path(
+        "matches/<int:pk>/conversation/share/",
+        conversations.conversation_share,
+        name="conversation_share",
+    ),
+    path(
+        "matches/<int:pk>/conversation/<int:message_pk>/report/",
+        conversations.message_report,
+        name="conversation_report",
+    ),
     path("requests/<ref:reference>/withdraw/", matches.need_withdraw, name="need_withdraw"),
     path("account/your-data/", account.your_data, name="your_data"),
     path("account/your-data/download/", account.your_data_download, name="your_data_download"),

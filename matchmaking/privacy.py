@@ -22,7 +22,7 @@ from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
 from matchmaking import lifecycle
 from matchmaking.constants import LIVE_STATUSES
-from matchmaking.models import Block, Match, Notification, Rating
+from matchmaking.models import Block, Conversation, Match, Message, Notification, Rating
 from matchmaking.safeguarding import NEUTRAL_CANCEL_REASON
 from services.constants import NEED_FINAL
 from services.models import Need, Offer
@@ -85,6 +85,7 @@ def personal_data(user):
         "concerns_raised": [_plain(c, exclude=["resolution"]) for c in user.concerns_raised.all()],
         "blocks": [_plain(b) for b in Block.objects.filter(resident=user)],
         "notifications": [_plain(n) for n in Notification.objects.filter(user=user)],
+        "conversations": _conversations(user, matches),
     }
     profile = ProviderProfile.objects.filter(user=user).first()
     if profile:
@@ -96,6 +97,34 @@ def personal_data(user):
             "offers": [_plain(o) for o in Offer.objects.filter(provider=profile)],
         }
     return data
+
+
+def _conversations(user, matches):
+    """Each conversation the person is in: their choice to share contact details, and the
+    messages (theirs and the replies they were sent)."""
+    rows = Conversation.objects.filter(match__in=matches).select_related("match__provider")
+    messages = Message.objects.filter(conversation__in=rows).select_related("conversation")
+    by_conversation = {}
+    for message in messages:
+        by_conversation.setdefault(message.conversation_id, []).append(
+            {
+                "from_me": message.sender_id == user.pk,
+                "body": message.body,
+                "created_at": message.created_at.isoformat(),
+            }
+        )
+    return [
+        {
+            "match": conversation.match_id,
+            "i_share_my_contact_details": (
+                conversation.provider_shares_contact
+                if conversation.match.provider.user_id == user.pk
+                else conversation.resident_side_shares_contact
+            ),
+            "messages": by_conversation.get(conversation.pk, []),
+        }
+        for conversation in rows
+    ]
 
 
 def _postcode_sector(code):
@@ -160,6 +189,12 @@ def account_delete(*, user, actor=None):
             Offer.objects.filter(provider=profile, status="open").update(status="withdrawn")
 
         Rating.objects.filter(rater=user).update(comment="")
+        # A message reported in a safeguarding concern stays as it is, like the concern;
+        # every other message the person wrote is erased (the other side sees "[removed]").
+        Message.objects.filter(sender=user, reported_in__isnull=True).update(
+            body=REMOVED, sender=None
+        )
+        user.conversations_read.all().delete()
         Notification.objects.filter(user=user).delete()
         # Stored API answers repeat the addresses and phone numbers that were sent.
         user.idempotency_keys.all().delete()

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.constants import DocumentKind
 from accounts.documents import document_upload
 from matchmaking.constants import MatchStatus
-from matchmaking.models import Concern, Notification, Rating, Visit
+from matchmaking.models import Concern, Conversation, Message, Notification, Rating, Visit
 from matchmaking.scoping import grant_area
 from tests.accounts.document_files import png_bytes
 from tests.factories import AreaFactory, NeedFactory, StaffFactory, UserFactory, category
@@ -106,6 +106,11 @@ def victim(settings, tmp_path):
     )
     offer = OfferFactory(provider=provider)
     notification = Notification.objects.create(user=need.requested_by, message="private")
+    # Readable by no role here: staff of another area, even with the concern above open.
+    conversation = Conversation.objects.create(match=match, opened_at=match.offered_at)
+    message = Message.objects.create(
+        conversation=conversation, sender=provider.user, body="private message"
+    )
     visit = Visit.objects.create(
         match=match, starts_at=match.offered_at, ends_at=match.offered_at + datetime.timedelta(1)
     )
@@ -126,6 +131,8 @@ def victim(settings, tmp_path):
         "offer": offer,
         "notification": notification,
         "visit": visit,
+        "conversation": conversation,
+        "message": message,
     }
 
 
@@ -150,6 +157,7 @@ def values_for(route, victim):
         "matchmaking/match": victim["match"].pk,
         "matchmaking/rating": victim["rating"].pk,
         "matchmaking/concern": victim["concern"].pk,
+        "matchmaking/conversation": victim["conversation"].pk,
     }
     for prefix, object_pk in admin_objects.items():
         if route.startswith(f"admin/{prefix}/"):
@@ -167,6 +175,7 @@ def values_for(route, victim):
         "content_type_id": 1,
         "object_id_": pk,
         "url": "x",
+        "message_pk": victim["message"].pk,
         "token": "A" * 43,  # a calendar feed token that opens nothing
         "document_id": victim["document"].pk,
     }

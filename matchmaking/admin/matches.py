@@ -21,6 +21,7 @@ from matchmaking.admin.common import (
     asking_action,
     export_action,
 )
+from matchmaking.admin.conversations import conversation_admin_url
 from matchmaking.admin.needs import component_bars
 from matchmaking.models import Concern
 from services.admin import OfferAdmin
@@ -102,6 +103,7 @@ class MatchAdmin(ReadOnlyAdmin):
             context["components"] = component_bars(obj.explanation)
             context["distance_km"] = obj.distance_km
             context["staff_override"] = (obj.explanation or {}).get("staff_override", "")
+            context["conversation_url"] = conversation_admin_url(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
@@ -322,6 +324,10 @@ class ConcernAdmin(ReadOnlyAdmin):
         if concern.match_id and matches.filter(pk=concern.match_id).exists():
             url = reverse("admin:matchmaking_match_change", args=[concern.match_id])
             links.append(("The match", url))
+        if concern.match_id:
+            url = conversation_admin_url(user, concern.match_id)
+            if url:
+                links.append(("The conversation (open while this concern is)", url))
         lead = scoping.is_safeguarding_lead(user)
         return {
             "person": person,
@@ -331,6 +337,8 @@ class ConcernAdmin(ReadOnlyAdmin):
             and provider.status == ProviderStatus.ACTIVE
             and (lead or provider_in_scope),
             "can_block": concern.match_id is not None,
+            # A message reported from a conversation is part of the concern itself.
+            "reported_messages": list(concern.messages.select_related("sender")),
         }
 
 

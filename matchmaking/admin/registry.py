@@ -11,6 +11,7 @@ from django.contrib import admin
 
 from accounts.models import Check, ProviderProfile
 from matchmaking.admin.allocation import AllocationRunAdmin
+from matchmaking.admin.conversations import ConversationAdmin
 from matchmaking.admin.matches import (
     BlockAdmin,
     ConcernAdmin,
@@ -21,7 +22,7 @@ from matchmaking.admin.matches import (
 from matchmaking.admin.needs import ScopedNeedAdmin
 from matchmaking.admin.programmes import ProgrammeAdmin
 from matchmaking.admin.vetting import CheckAdmin, ProviderProfileAdmin
-from matchmaking.models import AllocationRun, Block, Concern, Match, Rating
+from matchmaking.models import AllocationRun, Block, Concern, Conversation, Match, Rating
 from services.models import Need, Offer, Programme
 
 
@@ -54,4 +55,5 @@ admin.site.register(Match, MatchAdmin)
 admin.site.register(Rating, RatingAdmin)
 admin.site.register(Concern, ConcernAdmin)
 admin.site.register(Block, BlockAdmin)
+admin.site.register(Conversation, ConversationAdmin)
 admin.site.register(AllocationRun, AllocationRunAdmin)

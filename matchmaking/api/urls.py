@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from matchmaking.api.views.conversations import MatchMessagesView
 from matchmaking.api.views.index import ApiRootView, not_found
 from matchmaking.api.views.matches import MatchViewSet
 from matchmaking.api.views.needs import NeedViewSet
@@ -46,6 +47,7 @@ urlpatterns = [
         name="docs",
     ),
     path("provider/me/", ProviderMeView.as_view(), name="provider-me"),
+    path("matches/<int:pk>/messages/", MatchMessagesView.as_view(), name="match-messages"),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404, not the web's HTML page.
     re_path(r"^", not_found, name="not-found"),

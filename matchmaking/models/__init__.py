@@ -1,6 +1,7 @@
 """Matchmaking's models, one module per domain (as pretix's base/models/)."""
 
 from matchmaking.models.allocation import AllocationRun
+from matchmaking.models.conversations import Conversation, ConversationReader, Message
 from matchmaking.models.idempotency import IdempotencyKey
 from matchmaking.models.matches import Match, MatchQuerySet
 from matchmaking.models.notifications import Notification
@@ -12,10 +13,13 @@ __all__ = [
     "Block",
     "CalendarFeed",
     "Concern",
+    "Conversation",
+    "ConversationReader",
     "ConcernQuerySet",
     "IdempotencyKey",
     "Match",
     "MatchQuerySet",
+    "Message",
     "Notification",
     "Rating",
     "Visit",

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from matchmaking import lifecycle
+from matchmaking import conversations, lifecycle
 from matchmaking.constants import CAPACITY_STATUSES, LIVE_STATUSES, MatchStatus
 from matchmaking.forms import (
     OptionalReasonForm,
@@ -75,6 +75,7 @@ def offer_detail(request, pk):
             "decline_form": OptionalReasonForm(),
             "cancel_form": ReasonForm(),
             "now": timezone.now(),
+            "sharing": conversations.contact_sharing(match),
         },
     )
 

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from matchmaking import lifecycle, safeguarding, trust
+from matchmaking import conversations, lifecycle, safeguarding, trust
 from matchmaking.forms import (
     ConcernForm,
     OptionalReasonForm,
@@ -40,6 +40,7 @@ def need_match(request, pk):
             "comments": trust.recent_comments(match.provider),
             "cancel_form": ReasonForm(),
             "someone_else_form": OptionalReasonForm(),
+            "sharing": conversations.contact_sharing(match),
         },
     )
 
@@ -49,7 +50,7 @@ def need_match(request, pk):
 def match_confirm(request, pk):
     match = _resident_match(request, pk)
     if act(request, lambda: lifecycle.match_confirm(actor=request.user, match=match)):
-        messages.success(request, "Confirmed. You can now see each other's contact details.")
+        messages.success(request, "Confirmed. You can now send each other messages.")
     return redirect("matchmaking:need_match", pk=match.pk)
 
 

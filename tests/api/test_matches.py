@@ -59,7 +59,7 @@ def test_the_provider_receives_the_address_while_active(need, provider):
         "name": f"Rose {SURNAME}",
         "address": ADDRESS,
         "postcode": need.postcode,
-        "phone": PHONE,
+        "phone": None,  # until the resident's side shares it (tests/api/test_conversations.py)
     }
 
 
@@ -80,7 +80,9 @@ def test_the_resident_sees_the_providers_contact_details_only_while_active(need,
     body = token_client(need.requested_by).get(detail(match)).json()
     assert body["side"] == "resident" and body["provider"]["first_name"] == "Priya"
     if status == MatchStatus.ACTIVE:
-        assert body["provider_contact"]["phone"] == "07700 900999"
+        # Name only: phone and email wait for the provider to share them.
+        assert body["provider_contact"]["name"].startswith("Priya")
+        assert body["provider_contact"]["phone"] is None
     else:
         assert body["provider_contact"] is None
         assert "07700 900999" not in json.dumps(body)

@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from matchmaking.constants import MatchStatus
+from matchmaking.conversations import message_post
 from matchmaking.models import Visit
 from matchmaking.wsgi import application
 from tests.factories import NeedFactory, PostcodeFactory, UserFactory
@@ -60,6 +61,8 @@ def api_user(request, area, settings, one_connection):
     states = [MatchStatus.OFFERED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.COMPLETED]
     for need, status in zip(needs, states, strict=True):
         match = make_match(need, provider, status)
+        if status == MatchStatus.ACTIVE:  # a conversation with a message, for /messages/
+            message_post(match=match, actor=resident, body="See you on Thursday")
     # Visits of the last (completed) match: one past, one to come, for /visits/ and its actions.
     for days in (-2, 2):
         start = timezone.now() + datetime.timedelta(days=days)

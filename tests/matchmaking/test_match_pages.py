@@ -44,11 +44,15 @@ def test_the_provider_never_sees_the_address_unless_the_match_is_active(
         assert private not in html
 
 
-def test_the_provider_sees_contact_details_once_both_agreed(client, need, provider):
+def test_the_provider_sees_the_address_once_both_agreed_but_not_an_unshared_phone(
+    client, need, provider
+):
     html = page(
         client, provider.user, "matchmaking:offer_detail", make_match(need, provider, "active")
     ).content.decode()
-    assert ADDRESS in html and PHONE in html and "Rose Turner" in html
+    assert ADDRESS in html and "Rose Turner" in html
+    # The phone number is the resident's to share (tests/matchmaking/test_conversations.py).
+    assert PHONE not in html
 
 
 def test_outsiders_get_404_on_every_match_page(client, need, provider):
@@ -131,7 +135,9 @@ def test_the_resident_sees_who_can_help_and_why(client, need, provider):
 
     client.post(reverse("matchmaking:match_confirm", args=[match.pk]))
     html = client.get(reverse("matchmaking:need_match", args=[match.pk])).content.decode()
-    assert provider.user.email in html
+    # Confirmed: they can message; the email waits for the provider to share it.
+    assert reverse("matchmaking:conversation", args=[match.pk]) in html
+    assert provider.user.email not in html
 
 
 def test_the_need_page_points_to_the_helper_waiting_for_confirmation(client, need, provider):

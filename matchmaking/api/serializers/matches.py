@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from accounts.constants import LANGUAGES
 from accounts.models import ProviderProfile
-from matchmaking import lifecycle
+from matchmaking import conversations, lifecycle
 from matchmaking.api.serializers.common import (
     ModelSerializer,
     SlotSerializer,
@@ -52,10 +52,12 @@ class MatchNeedSerializer(ModelSerializer):
 
 
 class ResidentContactSerializer(serializers.Serializer):
+    """The phone number is null until the resident's side chooses to share it."""
+
     name = serializers.CharField(source="contact_name")
     address = serializers.CharField()
     postcode = serializers.CharField()
-    phone = serializers.CharField()
+    phone = serializers.CharField(allow_null=True)
 
 
 class ProviderSummarySerializer(ModelSerializer):
@@ -84,9 +86,11 @@ class ProviderSummarySerializer(ModelSerializer):
 
 
 class ProviderContactSerializer(serializers.Serializer):
+    """Phone and email are null until the provider chooses to share them."""
+
     name = serializers.CharField(source="user.get_full_name")
-    phone = serializers.CharField(source="user.phone")
-    email = serializers.EmailField(source="user.email")
+    phone = serializers.CharField(allow_null=True)
+    email = serializers.EmailField(allow_null=True)
 
 
 class ScoreComponentSerializer(serializers.Serializer):
@@ -160,12 +164,29 @@ class MatchSerializer(ModelSerializer):
     def get_resident_contact(self, match):
         """The resident's name, address and phone: for the provider, while active only."""
         if self._side(match) == "provider" and match.shares_contact_details:
-            return ResidentContactSerializer(match.need).data
+            shared = conversations.contact_sharing(match).resident_side
+            need = match.need
+            return ResidentContactSerializer(
+                {
+                    "contact_name": need.contact_name,
+                    "address": need.address,
+                    "postcode": need.postcode,
+                    "phone": need.phone if shared else None,
+                }
+            ).data
         return None
 
     @extend_schema_field(ProviderContactSerializer(allow_null=True))
     def get_provider_contact(self, match):
         """The provider's name, phone and email: for the resident, while active only."""
         if self._side(match) == "resident" and match.shares_contact_details:
-            return ProviderContactSerializer(match.provider).data
+            shared = conversations.contact_sharing(match).provider
+            user = match.provider.user
+            return ProviderContactSerializer(
+                {
+                    "user": user,
+                    "phone": user.phone if shared else None,
+                    "email": user.email if shared else None,
+                }
+            ).data
         return None

@@ -38,9 +38,10 @@ class MatchViewSet(
 
     def rows(self, user):
         mine = Match.objects.for_provider(user) | Match.objects.for_resident(user)
-        return mine.select_related("need__category", "provider__user").prefetch_related(
-            "need__slots"
-        )
+        # The conversation holds each side's choice to share its phone and email.
+        return mine.select_related(
+            "need__category", "provider__user", "conversation"
+        ).prefetch_related("need__slots")
 
     def _act(self, function, body=NoBodySerializer, **kwargs):
         match = self.get_object()
