@@ -12,3 +12,9 @@ def provider_set_rating_figures(*, provider_id, rating_count, rating_sum):
     ProviderProfile.objects.filter(pk=provider_id).update(
         rating_count=rating_count, rating_sum=rating_sum
     )
+
+
+def provider_set_visit_figures(*, provider_id, kept, missed):
+    """Store how many of the provider's visits happened and how many did not (counted by
+    the matching app); the engine folds them into reliability with the same prior."""
+    ProviderProfile.objects.filter(pk=provider_id).update(visits_kept=kept, visits_missed=missed)

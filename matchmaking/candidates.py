@@ -45,7 +45,7 @@ from collections import Counter
 from dataclasses import fields as dataclass_fields
 
 from django.db import connections
-from django.db.models import CharField, Count, Q
+from django.db.models import CharField, Count, F, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -206,6 +206,14 @@ _COLUMNS = (
 )
 
 
+# Visits kept and missed fold into reliability's counts (scoring keeps one formula and its
+# prior): offers_received and matches_completed as the engine reads them.
+_VISITS_FOLDED = {
+    "steps_offered": F("offers_received") + F("visits_kept") + F("visits_missed"),
+    "steps_kept": F("matches_completed") + F("visits_kept"),
+}
+
+
 def _provider_query(facts: scoring.NeedFacts, category_id: int, residents, now, connection):
     """Query 3 as (sql, params): the providers with what the engine needs of each.
 
@@ -261,7 +269,10 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, residents, now, 
 
     select = [
         "p.id, p.kind, p.latitude, p.longitude, p.travel_radius_km, p.capacity, p.languages, "
-        "p.rating_sum, p.rating_count, p.offers_received, p.offers_accepted, p.matches_completed",
+        # Reliability's steps: each visit kept or missed is one more settled step, and each
+        # visit kept one more step kept (_VISITS_FOLDED says the same for the batch).
+        "p.rating_sum, p.rating_count, p.offers_received + p.visits_kept + p.visits_missed, "
+        "p.offers_accepted, p.matches_completed + p.visits_kept",
         f"(SELECT COUNT(*) FROM {match} m WHERE m.provider_id = p.id "
         f"AND m.status IN ({marks(statuses)}))",
         f"(SELECT COUNT(*) FROM {match} m WHERE m.provider_id = p.id "
@@ -516,7 +527,8 @@ class CandidateBatch:
                 longitude__range=(min_lon, max_lon),
             )
             .order_by()
-            .values_list(*_COLUMNS[:12])
+            .annotate(**_VISITS_FOLDED)
+            .values_list(*_COLUMNS[:9], "steps_offered", "offers_accepted", "steps_kept")
         )
         ids = {row[0] for row in rows}
         live = Counter(

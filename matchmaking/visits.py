@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.exceptions import TransitionError
+from accounts.trust import provider_set_visit_figures
 from matchmaking import lifecycle, scoping
 from matchmaking.constants import (
     VISIT_PLANNING_WEEKS,
@@ -101,6 +102,7 @@ def visits_settle_on_end(*, match, completed, actor=None, now=None):
         for visit in planned.filter(starts_at__lte=now):
             visit.status, visit.recorded_by, visit.recorded_at = VisitStatus.DONE, actor, now
             visit.save()
+        _refresh_reliability(match.provider_id)
 
 
 # --- recording what happened ----------------------------------------------------------------
@@ -108,12 +110,16 @@ def visits_settle_on_end(*, match, completed, actor=None, now=None):
 
 def _lock(visit):
     """Lock need, provider and match (lifecycle's order), then the visit; fresh copies."""
-    match = lifecycle._lock(
-        Match.objects.only("need_id", "provider_id").get(pk=visit.match_id)
-    )
+    match = lifecycle._lock(Match.objects.only("need_id", "provider_id").get(pk=visit.match_id))
     locked = Visit.objects.select_for_update().get(pk=visit.pk)
     locked.match = match
     return locked
+
+
+def _refresh_reliability(provider_id):
+    """Recount the provider's visits kept and missed (one aggregate query) for the engine."""
+    kept, missed = visit_figures([provider_id]).get(provider_id, (0, 0))
+    provider_set_visit_figures(provider_id=provider_id, kept=kept, missed=missed)
 
 
 def _require(allowed, message):
@@ -151,6 +157,7 @@ def visit_mark_done(*, visit, actor, now=None):
         )
         visit.status, visit.recorded_by, visit.recorded_at = VisitStatus.DONE, actor, now
         visit.save()
+        _refresh_reliability(visit.match.provider_id)
         return visit
 
 
@@ -179,6 +186,7 @@ def visit_cancel(*, visit, actor, now=None):
         visit.notice_hours = round(max(0.0, (visit.starts_at - now).total_seconds() / 3600), 1)
         visit.recorded_by, visit.recorded_at = actor, now
         visit.save()
+        _refresh_reliability(match.provider_id)
         when = local_when(visit.starts_at)
         if by_provider:
             helper = match.provider.user.first_name or "Your helper"
@@ -222,6 +230,7 @@ def visit_report_missed(*, visit, actor, now=None):
         visit.status, visit.flagged_at = VisitStatus.MISSED, now
         visit.recorded_by, visit.recorded_at = actor, now
         visit.save()
+        _refresh_reliability(match.provider_id)
         officers = list(scoping.officers_in([match.need.area_id]))
         notify(
             users=officers,

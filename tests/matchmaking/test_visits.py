@@ -168,9 +168,7 @@ def test_short_notice_counts_against_reliability_and_a_days_notice_does_not(one_
     visits.visit_cancel(visit=short, actor=provider_user)
     visits.visit_cancel(visit=ample, actor=provider_user)
     visits.visit_mark_done(visit=kept, actor=provider_user)
-    assert visits.visit_figures([one_off_match.provider_id]) == {
-        one_off_match.provider_id: (1, 1)
-    }
+    assert visits.visit_figures([one_off_match.provider_id]) == {one_off_match.provider_id: (1, 1)}
 
 
 def test_a_visit_that_is_over_cannot_be_cancelled(one_off_match):
@@ -295,3 +293,40 @@ def test_your_visits_queries_do_not_grow_with_visits(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("matchmaking:visits"))
     assert response.status_code == 200
+
+
+# --- reliability ----------------------------------------------------------------------------
+
+
+def reliability(need, provider, *, batch=False):
+    from matchmaking import candidates
+
+    if batch:
+        ranking = candidates.CandidateBatch([need], now=timezone.now()).rank(need, limit=10)
+    else:
+        ranking = candidates.rank_need(need)
+    (scored,) = [s for s in ranking.ranked if s.provider_id == provider.pk]
+    if batch:
+        return candidates.CandidateBatch([need], now=timezone.now()).explanation(
+            need.pk, provider.pk
+        )["components"]["reliability"]["value"]
+    return scored.explanation["components"]["reliability"]["value"]
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["one need", "batch allocation"])
+def test_reliability_comes_from_visits_kept_and_missed_with_the_prior(one_off_match, batch):
+    provider = one_off_match.provider
+    new_need = NeedFactory(area=one_off_match.need.area)
+    before = reliability(new_need, provider, batch=batch)
+    for days in range(1, 5):
+        visit = a_visit(one_off_match, starts_in=-datetime.timedelta(days=days))
+        visits.visit_report_missed(visit=visit, actor=one_off_match.need.requested_by)
+        Match.objects.filter(pk=one_off_match.pk).update(status=MatchStatus.ACTIVE)
+    missed = reliability(new_need, provider, batch=batch)
+    assert missed < before  # four missed visits count against them...
+    assert missed > 0.3  # ...softened by the prior (0.8 worth five steps)
+
+    for days in range(5, 25):
+        visit = a_visit(one_off_match, starts_in=-datetime.timedelta(days=days))
+        visits.visit_mark_done(visit=visit, actor=provider.user)
+    assert reliability(new_need, provider, batch=batch) > missed  # visits kept restore it
