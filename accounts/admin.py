@@ -7,13 +7,13 @@ from accounts.models import User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
+    list_display = ["email", "full_name", "first_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
-    search_fields = ["email", "first_name", "last_name"]
+    search_fields = ["email", "full_name", "first_name", "last_name"]
     show_full_result_count = False
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Personal details", {"fields": ("first_name", "last_name", "phone")}),
+        ("Personal details", {"fields": ("full_name", "first_name", "phone", "contact_method")}),
         (
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -26,6 +26,16 @@ class ProviderStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     SUSPENDED = "suspended", "Suspended"
     REJECTED = "rejected", "Rejected"
+    # The provider's own choice (a holiday): out of the engine until they resume.
+    PAUSED = "paused", "Paused by the provider"
+
+
+class ContactMethod(models.TextChoices):
+    """How a person would rather the council reached them."""
+
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
+    PHONE = "phone", "Phone call"
 
 
 class CheckKind(models.TextChoices):

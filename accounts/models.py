@@ -1,4 +1,5 @@
 import os
+import re
 import uuid
 
 from auditlog.registry import auditlog
@@ -11,12 +12,14 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
+from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.constants import (
     COMMISSIONERS_GROUP,
     COUNCIL_STAFF_GROUP,
     CheckKind,
     CheckStatus,
+    ContactMethod,
     DbsLevel,
     DbsStatusResult,
     DbsWorkforce,
@@ -25,6 +28,9 @@ from accounts.constants import (
     ProviderStatus,
     Weekday,
 )
+
+# "rose.turner+kith@…" → "rose": the first word of an address's local part.
+_EMAIL_WORD = re.compile(r"[._+\-0-9]+")
 
 
 class EmailUserManager(UserManager):
@@ -57,7 +63,20 @@ class EmailUserManager(UserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
-    phone = models.CharField("phone number", max_length=32, blank=True)
+    # The GOV.UK names pattern: the full name as one field (no first/last split)...
+    full_name = models.CharField("full name", max_length=200, blank=True)
+    # ...and `first_name` holds the name to be shown ("What should we call you?"), which
+    # is what the other side of a match sees; it need not be the person's first name.
+    first_name = models.CharField("name to be shown", max_length=150, blank=True)
+    # Stored in E.164; a value from before validation that does not parse is kept as typed
+    # until the person corrects it on "Your details".
+    phone = PhoneNumberField("phone number", region="GB", blank=True)
+    contact_method = models.CharField(
+        "preferred contact method",
+        max_length=10,
+        choices=ContactMethod.choices,
+        default=ContactMethod.EMAIL,
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -78,9 +97,27 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    def get_full_name(self):
+        return self.full_name or super().get_full_name() or self.display_name
+
     @property
     def display_name(self):
-        return self.first_name or self.email.split("@")[0]
+        """The name every page, email, API answer and admin list shows: never blank.
+
+        An account from before names were asked falls back to the first word of the
+        email address, so the other side of a match never learns more than a first name.
+        """
+        return (
+            self.first_name
+            or self.full_name.split(" ")[0]
+            or _EMAIL_WORD.split(self.email.split("@")[0])[0].capitalize()
+            or "Kith member"
+        )
+
+    @property
+    def has_name(self):
+        """Whether the person has told us both their full name and what to call them."""
+        return bool(self.first_name.strip() and (self.full_name or self.last_name).strip())
 
     def in_group(self, name):
         # Uses the prefetch cache when the caller prefetched groups.
@@ -127,16 +164,14 @@ class ProviderProfile(models.Model):
         max_length=10, choices=ProviderStatus.choices, default=ProviderStatus.APPLIED
     )
     status_changed_at = models.DateTimeField(default=timezone.now)
+    # What the provider said when pausing (shown to staff): kept until they resume.
+    pause_reason = models.CharField("reason for pausing", max_length=200, blank=True)
     # Trust figures, denormalised so the engine reads them with the candidate row.
     rating_count = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
     offers_received = models.PositiveIntegerField(default=0)
     offers_accepted = models.PositiveIntegerField(default=0)
     matches_completed = models.PositiveIntegerField(default=0)
-    # Visits of their matches that happened, and that did not (or were cancelled by them at
-    # short notice): the engine's reliability counts each as one more settled step.
-    visits_kept = models.PositiveIntegerField(default=0)
-    visits_missed = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -186,6 +221,11 @@ class ProviderProfile(models.Model):
     @property
     def is_active(self):
         return self.status == ProviderStatus.ACTIVE
+
+    @property
+    def is_checked_by_council(self):
+        """Approved and in good standing: a pause is the provider's choice, not a doubt."""
+        return self.status in (ProviderStatus.ACTIVE, ProviderStatus.PAUSED)
 
     @property
     def average_rating(self):

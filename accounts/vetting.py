@@ -17,7 +17,12 @@ from accounts.models import Check, ProviderProfile
 PROVIDER_TRANSITIONS = {
     "activate": ((ProviderStatus.APPLIED,), ProviderStatus.ACTIVE, "activated"),
     "reject": ((ProviderStatus.APPLIED,), ProviderStatus.REJECTED, "rejected"),
-    "suspend": ((ProviderStatus.ACTIVE,), ProviderStatus.SUSPENDED, "suspended"),
+    # A paused provider can still be suspended: a pause is no shelter from a concern.
+    "suspend": (
+        (ProviderStatus.ACTIVE, ProviderStatus.PAUSED),
+        ProviderStatus.SUSPENDED,
+        "suspended",
+    ),
     "reinstate": ((ProviderStatus.SUSPENDED,), ProviderStatus.ACTIVE, "reinstated"),
 }
 

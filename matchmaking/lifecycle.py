@@ -186,7 +186,7 @@ def _resident_users(need):
 
 
 def _first_name(provider):
-    return provider.user.first_name or "Your helper"
+    return provider.user.display_name
 
 
 # --- the engine's offers --------------------------------------------------------------------

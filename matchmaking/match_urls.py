@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import account, conversations, help_requests, matches, visits
+from matchmaking.views import account, conversations, details, help_requests, matches, visits
 from services import converters  # noqa: F401  (registers <ref:…>)
 
 app_name = "matchmaking"
@@ -33,6 +33,10 @@ urlpatterns = [
     path("account/your-data/", account.your_data, name="your_data"),
     path("account/your-data/download/", account.your_data_download, name="your_data_download"),
     path("account/delete/", account.account_delete, name="account_delete"),
+    path("account/your-details/", details.your_details, name="your_details"),
+    path("account/your-name/", details.name_ask, name="name_ask"),
+    path("provide/pause/", details.provider_pause, name="provider_pause"),
+    path("provide/resume/", details.provider_resume, name="provider_resume"),
     path("notifications/", account.notification_list, name="notifications"),
     path("visits/", visits.visit_list, name="visits"),
     path("visits/<int:pk>/done/", visits.visit_done, name="visit_done"),

@@ -12,6 +12,7 @@ from auditlog.context import set_actor
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
+from phonenumber_field.phonenumber import PhoneNumber
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -55,6 +56,8 @@ def _json_value(value):
         return value.isoformat()
     if isinstance(value, FieldFile):
         return value.name or ""
+    if isinstance(value, PhoneNumber):
+        return str(value)
     if isinstance(value, list):
         return [getattr(item, "pk", item) for item in value]
     return value
@@ -183,8 +186,9 @@ def account_delete(*, user, actor=None):
                 round(profile.latitude, 2),
                 round(profile.longitude, 2),
             )
-            if profile.status == ProviderStatus.ACTIVE:
+            if profile.status in (ProviderStatus.ACTIVE, ProviderStatus.PAUSED):
                 profile.status = ProviderStatus.SUSPENDED
+                profile.pause_reason = ""
             profile.save()
             Offer.objects.filter(provider=profile, status="open").update(status="withdrawn")
 
@@ -200,7 +204,7 @@ def account_delete(*, user, actor=None):
         user.idempotency_keys.all().delete()
         EmailAddress.objects.filter(user=user).delete()
         user.email = f"deleted-{user.pk}@deleted.invalid"
-        user.first_name = user.last_name = user.phone = ""
+        user.first_name = user.last_name = user.full_name = user.phone = ""
         user.is_active = False
         # A new password hash also ends every session (Django checks it on each request).
         user.set_unusable_password()

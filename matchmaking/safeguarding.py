@@ -287,7 +287,8 @@ def check_expiry_sweep(*, today=None, now=None):
         expires_at__gte=today,
         expires_at__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS),
         expiry_warned_at__isnull=True,
-        provider__status=ProviderStatus.ACTIVE,
+        # A paused provider is coming back: warn them too.
+        provider__status__in=(ProviderStatus.ACTIVE, ProviderStatus.PAUSED),
     ).select_related("provider__user")
     for check in soon:
         with transaction.atomic():

@@ -33,6 +33,11 @@ COUNCIL_NAME = env.str("COUNCIL_NAME", default="Riverside Borough Council")
 COUNCIL_AREA = env.str("COUNCIL_AREA", default="Riverside")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Kith")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="kith@riverside.example.org")
+# Where to send someone whose postcode is outside the council's area.
+OUTSIDE_AREA_URL = env.str("OUTSIDE_AREA_URL", default="https://www.gov.uk/find-local-council")
+# Phone numbers: parsed as UK numbers, stored in E.164, shown in national format.
+PHONENUMBER_DEFAULT_REGION = "GB"
+PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 # Links in emails are absolute; requests are not always at hand (tasks, commands).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -53,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",  # tables for TASKS_BACKEND=django_tasks_db.DatabaseBackend
     "guardian",
     "auditlog",
+    "phonenumber_field",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -202,6 +208,10 @@ DBS_STATUS_CHECK_INTERVAL_DAYS = env.int("DBS_STATUS_CHECK_INTERVAL_DAYS", defau
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up asks for names (GOV.UK names pattern); existing accounts without one are asked
+# at their next sign-in (the adapter's login redirect).
+ACCOUNT_FORMS = {"signup": "accounts.forms.NamesSignupForm"}
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True

@@ -90,6 +90,30 @@ def lookup(raw) -> Postcode | None:
     return Postcode.objects.select_related("area").filter(code=code).first()
 
 
+# The UK's postcode areas (the letters before the first digit). A well-formed postcode in
+# one of them that is not in our table, in a district (outward code) where we know no
+# postcode, is a real place outside the council's area, not a typing mistake.
+UK_POSTCODE_AREAS = frozenset(
+    re.findall(
+        r"[A-Z]+",
+        "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL "
+        "DN DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT "
+        "KW KY L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR "
+        "RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA "
+        "WC WD WF WN WR WS WV YO ZE ",
+    )
+)
+_AREA_LETTERS = re.compile(r"[A-Z]+")
+
+
+def _elsewhere_in_the_uk(code: str) -> bool:
+    """Whether an unknown, well-formed postcode is a real one in another council's area."""
+    outward = code.split(" ")[0]
+    if _AREA_LETTERS.match(outward).group() not in UK_POSTCODE_AREAS:
+        return False
+    return not Postcode.objects.filter(code__startswith=f"{outward} ").exists()
+
+
 class PostcodeMessages(NamedTuple):
     """What to tell a person whose postcode will not do ({code}, {area}, {service} filled in)."""
 
@@ -101,7 +125,10 @@ class PostcodeMessages(NamedTuple):
 RESIDENT_MESSAGES = PostcodeMessages(
     malformed="We do not recognise that postcode. Check it and try again",
     unknown="We do not recognise that postcode. Check it and try again",
-    outside="{code} is outside {area}. {service} can only find help in {area}",
+    outside=(
+        "{code} is outside {area}. {service} can only find help in {area}. "
+        "Your own council may offer help: find it at {elsewhere}"
+    ),
 )
 PROVIDER_MESSAGES = PostcodeMessages(
     malformed="Enter a full postcode, like RV1 2AB",
@@ -123,7 +150,14 @@ def postcode_in_council(raw, messages=RESIDENT_MESSAGES) -> Postcode:
     except ValueError:
         raise ValidationError(messages.malformed, code="malformed") from None
     postcode = Postcode.objects.select_related("area").filter(code=code).first()
-    words = {"code": code, "area": settings.COUNCIL_AREA, "service": settings.SERVICE_NAME}
+    words = {
+        "code": code,
+        "area": settings.COUNCIL_AREA,
+        "service": settings.SERVICE_NAME,
+        "elsewhere": settings.OUTSIDE_AREA_URL,
+    }
+    if postcode is None and _elsewhere_in_the_uk(code):
+        raise ValidationError(messages.outside.format(**words), code="outside")
     if postcode is None:
         raise ValidationError(messages.unknown.format(**words), code="unknown")
     if postcode.area_id is None:

@@ -216,13 +216,20 @@ class ProviderProfileAdmin(NoRawEdits, ScopedAdmin):
         area_filter(scoping.providers_in_areas),
     ]
     list_select_related = ["user"]
-    search_fields = ["user__email", "user__first_name", "user__last_name", "home_postcode"]
+    search_fields = [
+        "user__email",
+        "user__full_name",
+        "user__first_name",
+        "user__last_name",
+        "home_postcode",
+    ]
     ordering = ["-created_at"]
     fields = [
         "user",
         "kind",
         "status",
         "status_changed_at",
+        "pause_reason",
         "bio",
         "languages",
         "skill_names",

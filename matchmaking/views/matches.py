@@ -214,7 +214,7 @@ def match_block(request, pk):
 
     if form.is_bound and form.is_valid() and act(request, block):
         messages.success(
-            request, f"We will not match you with {match.provider.user.first_name} again."
+            request, f"We will not match you with {match.provider.user.display_name} again."
         )
         return redirect("needs:detail", reference=match.need.reference)
     return render(request, "matchmaking/block.html", {"match": match, "form": form})

@@ -16,7 +16,13 @@ GOOD_PASSWORD = "a long and memorable passphrase"
 def sign_up(client, email="new.person@example.org", password=GOOD_PASSWORD, confirm=None):
     return client.post(
         reverse("account_signup"),
-        {"email": email, "password1": password, "password2": confirm or password},
+        {
+            "full_name": "Rose Mary Turner",
+            "known_as": "Rose",
+            "email": email,
+            "password1": password,
+            "password2": confirm or password,
+        },
     )
 
 

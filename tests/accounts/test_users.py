@@ -51,6 +51,7 @@ def test_is_staff_without_the_group_is_not_council_staff():
     assert not UserFactory(is_staff=True).is_council_staff
 
 
-def test_display_name_prefers_first_name():
+def test_display_name_prefers_the_name_to_be_shown():
     assert UserFactory(first_name="Rose", email="r@example.org").display_name == "Rose"
-    assert UserFactory(first_name="", email="tom@example.org").display_name == "tom"
+    # Accounts from before names were asked: never blank, never more than a first word.
+    assert UserFactory(first_name="", email="tom.jones@example.org").display_name == "Tom"

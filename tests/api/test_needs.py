@@ -112,7 +112,11 @@ def test_a_referral_without_consent_or_contact_is_refused_with_the_web_messages(
     [
         ("RV1 9XX", "We do not recognise that postcode. Check it and try again"),
         ("not a postcode", "We do not recognise that postcode. Check it and try again"),
-        ("RV9 9ZZ", "RV9 9ZZ is outside Riverside. Kith can only find help in Riverside"),
+        (
+            "RV9 9ZZ",
+            "RV9 9ZZ is outside Riverside. Kith can only find help in Riverside. Your own "
+            "council may offer help: find it at https://www.gov.uk/find-local-council",
+        ),
     ],
 )
 def test_an_unknown_or_outside_postcode_is_a_field_error(

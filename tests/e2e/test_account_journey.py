@@ -13,6 +13,8 @@ PASSWORD = "a long and memorable passphrase"
 def test_sign_up_verify_email_log_in_and_out(page):
     page.goto("/")
     page.get_by_role("link", name="Create an account").first.click()
+    page.get_by_label("Full name").fill("Rose Mary Turner")
+    page.get_by_label("What should we call you?").fill("Rose")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)

@@ -135,7 +135,13 @@ def test_long_passphrases_are_accepted(client):
     passphrase = "correct horse battery staple " * 4
     client.post(
         reverse("account_signup"),
-        {"email": "long@example.org", "password1": passphrase, "password2": passphrase},
+        {
+            "full_name": "Long Passphrase",
+            "known_as": "Lo",
+            "email": "long@example.org",
+            "password1": passphrase,
+            "password2": passphrase,
+        },
     )
     from accounts.models import User
 

@@ -63,7 +63,7 @@ class ResidentContactSerializer(serializers.Serializer):
 class ProviderSummarySerializer(ModelSerializer):
     """What a resident learns of a proposed helper."""
 
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    first_name = serializers.CharField(source="user.display_name", read_only=True)
     photo = serializers.SerializerMethodField()
     average_rating = serializers.FloatField(read_only=True, allow_null=True)
 

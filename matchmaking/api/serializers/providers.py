@@ -34,7 +34,7 @@ class CheckSerializer(ModelSerializer):
 class ProviderProfileSerializer(ModelSerializer):
     """The provider's own profile."""
 
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    first_name = serializers.CharField(source="user.display_name", read_only=True)
     skills = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     availability = SlotSerializer(many=True, read_only=True)
     languages = serializers.ListField(

@@ -1,0 +1,59 @@
+"""Phone widths: the lists residents and providers use most never scroll sideways.
+
+At 375 px "Your requests" was 430 px wide (its table's status tags were cut off); the lists
+are GOV.UK summary cards now, which stack.
+"""
+
+import datetime
+
+import pytest
+
+from matchmaking.constants import MatchStatus
+from services.constants import NeedStatus
+from tests.e2e.helpers import sign_in
+from tests.factories import NeedFactory, UserFactory, category
+from tests.matching import eligible_cook, make_match
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE_WIDTH = 375
+
+
+def page_width(page):
+    return page.evaluate("document.scrollingElement.scrollWidth")
+
+
+def on_a_phone(page):
+    # Signed in at desktop width first: at phone width the header's links fold into "Menu".
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 740})
+
+
+def test_your_requests_fits_a_phone(page):
+    resident = UserFactory(first_name="Rose")
+    # Every status: the longest tags ("Looking for a helper") pushed the table past 375 px.
+    for days, status in enumerate(NeedStatus.values):
+        NeedFactory(
+            requested_by=resident,
+            resident=resident,
+            status=status,
+            category=category("personal-care" if days % 2 else "meals"),
+            on_date=datetime.date.today() + datetime.timedelta(days=days + 1),
+        )
+    sign_in(page, resident)
+    on_a_phone(page)
+    page.goto("/requests/")
+    page.get_by_role("heading", name="Your requests").wait_for()
+    assert page_width(page) <= PHONE_WIDTH
+
+
+def test_help_requests_fit_a_phone(page):
+    need = NeedFactory(status=NeedStatus.OPEN)
+    provider = eligible_cook(need)
+    make_match(need, provider, MatchStatus.OFFERED)
+    make_match(NeedFactory(), provider, MatchStatus.ACTIVE)
+    make_match(NeedFactory(), provider, MatchStatus.COMPLETED)
+    sign_in(page, provider.user)
+    on_a_phone(page)
+    page.goto("/help-requests/")
+    page.get_by_role("heading", level=1).wait_for()
+    assert page_width(page) <= PHONE_WIDTH
