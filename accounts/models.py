@@ -172,6 +172,10 @@ class ProviderProfile(models.Model):
     offers_received = models.PositiveIntegerField(default=0)
     offers_accepted = models.PositiveIntegerField(default=0)
     matches_completed = models.PositiveIntegerField(default=0)
+    # Visits of their matches that happened, and that did not (or were cancelled by them at
+    # short notice): the engine's reliability counts each as one more settled step.
+    visits_kept = models.PositiveIntegerField(default=0)
+    visits_missed = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

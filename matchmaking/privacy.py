@@ -12,10 +12,10 @@ from auditlog.context import set_actor
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
-from phonenumber_field.phonenumber import PhoneNumber
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.constants import ProviderStatus
 from accounts.documents import provider_documents_delete
