@@ -103,3 +103,23 @@ VISIT_SHORT_NOTICE_HOURS = 24
 class ReminderKind(models.TextChoices):
     DAY_BEFORE = "day_before", "The day before"
     TWO_HOURS = "two_hours", "Two hours before"
+
+
+class DeliveryStatus(models.TextChoices):
+    """A text's state, in GOV.UK Notify's words (its callbacks send these)."""
+
+    QUEUED = "queued", "Waiting to be sent"
+    SENDING = "sending", "Sending"
+    DELIVERED = "delivered", "Delivered"
+    PERMANENT_FAILURE = "permanent-failure", "Not delivered: the number cannot get texts"
+    TEMPORARY_FAILURE = "temporary-failure", "Not delivered: the phone was off or out of reach"
+    TECHNICAL_FAILURE = "technical-failure", "Not delivered: a fault at GOV.UK Notify"
+    NOT_SENT = "not-sent", "Not sent: GOV.UK Notify refused it"
+
+
+class NotifyBy(models.TextChoices):
+    """How a person chose to be told: by email, by text or both."""
+
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
+    BOTH = "both", "Both email and text message"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import account, conversations, details, help_requests, matches, visits
+from matchmaking.views import account, conversations, details, help_requests, matches, phone, visits
 from services import converters  # noqa: F401  (registers <ref:…>)
 
 app_name = "matchmaking"
@@ -38,6 +38,13 @@ urlpatterns = [
     path("provide/pause/", details.provider_pause, name="provider_pause"),
     path("provide/resume/", details.provider_resume, name="provider_resume"),
     path("notifications/", account.notification_list, name="notifications"),
+    path("account/text-messages/", phone.text_messages, name="text_messages"),
+    path(
+        "account/text-messages/confirm/",
+        phone.text_messages_confirm,
+        name="text_messages_confirm",
+    ),
+    path("account/text-messages/resend/", phone.text_messages_resend, name="text_messages_resend"),
     path("visits/", visits.visit_list, name="visits"),
     path("visits/<int:pk>/done/", visits.visit_done, name="visit_done"),
     path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),

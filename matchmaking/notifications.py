@@ -1,4 +1,5 @@
-"""In-app notifications, each also sent by email in the background."""
+"""In-app notifications, each also sent by email and, to people who chose texts, by text
+message (matchmaking.texts), in the background."""
 
 from django.conf import settings
 from django.db import connection
@@ -6,15 +7,22 @@ from django.db import connection
 from accounts.emails import send_templated_email
 from accounts.models import ProviderProfile
 from matchmaking.models import Notification
+from matchmaking.texts import notification_texts_queue, text_numbers_for, wants_email
 
 
 def notify(*, users, message, url="", match=None):
     """Tell each of `users` (None entries and duplicates ignored) and email them."""
     recipients = {user.pk: user for user in users if user is not None}.values()
-    Notification.objects.bulk_create(
+    notifications = Notification.objects.bulk_create(
         [Notification(user=user, message=message, url=url, match=match) for user in recipients]
     )
+    # None while texts are off: then everyone is emailed, as before, with no extra query.
+    text_numbers = text_numbers_for(recipients)
+    if text_numbers is not None:
+        notification_texts_queue(notifications, text_numbers=text_numbers)
     for user in recipients:
+        if text_numbers is not None and not wants_email(user, text_numbers.get(user.pk)):
+            continue
         send_templated_email(
             to=[user.email],
             template="matchmaking/email/notification",

@@ -189,6 +189,19 @@ TASKS = {
     }
 }
 
+# --- Text messages through GOV.UK Notify (off while NOTIFY_API_KEY is empty) ---
+# A test key sends nothing, a team key texts only the team's own phones, a live key texts
+# anyone (README "Text messages"). The base URL changes only for tests (a local fake Notify).
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+# Templates held in Notify: one text template whose whole content is ((message)).
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+# The bearer token Notify sends with delivery receipts; without it receipts are refused.
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+NOTIFY_TIMEOUT = env.float("NOTIFY_TIMEOUT", default=10)
+if NOTIFY_API_KEY and not NOTIFY_SMS_TEMPLATE_ID:
+    raise ImproperlyConfigured("NOTIFY_API_KEY is set: set NOTIFY_SMS_TEMPLATE_ID too.")
+
 # --- Matching ---
 OFFER_EXPIRY_HOURS = env.int("OFFER_EXPIRY_HOURS", default=48)
 # A match ends on its own after this many visits in a row did not happen (staff are told).

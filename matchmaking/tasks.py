@@ -46,3 +46,11 @@ def send_reminders() -> int:
     from matchmaking.reminders import reminders_send
 
     return reminders_send()
+
+
+@task()
+def send_text(*, delivery_id: int, message: str) -> None:
+    """One text message through the text channel (GOV.UK Notify)."""
+    from matchmaking.texts import text_delivery_send
+
+    text_delivery_send(delivery_id=delivery_id, message=message)

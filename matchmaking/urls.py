@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from matchmaking.views import pages
+from matchmaking.views import notify_callback, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("matchmaking.api.urls")),
     path("openreferral/v1/", include("matchmaking.openreferral.urls")),
+    path("notify/callback/", notify_callback.notify_callback, name="notify_callback"),
 ]
 
 if settings.BENCH_VIEWS:

@@ -6,6 +6,7 @@ from matchmaking.models.idempotency import IdempotencyKey
 from matchmaking.models.matches import Match, MatchQuerySet
 from matchmaking.models.notifications import Notification
 from matchmaking.models.ratings_concerns import Block, Concern, ConcernQuerySet, Rating
+from matchmaking.models.texts import TextDelivery, TextNumber
 from matchmaking.models.visits import CalendarFeed, Visit, VisitQuerySet, VisitReminder
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "Message",
     "Notification",
     "Rating",
+    "TextDelivery",
+    "TextNumber",
     "Visit",
     "VisitQuerySet",
     "VisitReminder",
