@@ -1,6 +1,9 @@
-"""Ratings: after a completed match each side rates the other once, editable for a week.
+"""Ratings: once the first visit was done each side rates the other once.
 
-Ratings by residents feed the provider's trust figures in the same transaction; hidden
+A rating can be changed for a week; a weekly match's rating can be updated for as long as
+the match goes on, so it follows the relationship instead of piling up. Ratings by
+residents feed the provider's trust figures in the same transaction (the score counts at
+once); the comment is shown to others only once staff of the area approved it. Hidden
 ratings stop counting. Ratings by providers about residents are for staff only.
 """
 
@@ -8,16 +11,18 @@ import datetime
 
 from auditlog.context import set_actor
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
 from accounts.trust import provider_set_rating_figures
-from matchmaking.constants import RATING_EDIT_DAYS, MatchStatus, RaterRole
-from matchmaking.lifecycle import is_provider_side, is_resident_side
+from matchmaking.constants import RATING_EDIT_DAYS, MatchStatus, RaterRole, VisitStatus
+from matchmaking.lifecycle import is_provider_side, is_resident_side, is_staff_for
 from matchmaking.models import Match, Rating
 from matchmaking.notifications import notify
+from matchmaking.scoring import DEFAULT_PRIORS, trust_score
+from services.constants import Schedule
 
 MAX_COMMENT = 1000
 
@@ -61,8 +66,8 @@ def rating_give(*, match, actor, score, comment=""):
         role = rater_role_for(match, actor)
         if role is None:
             raise TransitionError("Only the people in this match can rate it.")
-        if match.status != MatchStatus.COMPLETED:
-            raise TransitionError("You can rate once the help has been given.")
+        if not first_visit_done(match):
+            raise TransitionError("You can rate once the first visit has happened.")
         if Rating.objects.filter(match=match, rater_role=role).exists():
             raise TransitionError("You have already rated this match. You can change your rating.")
         _check_score(score, comment)
@@ -79,8 +84,27 @@ def rating_give(*, match, actor, score, comment=""):
         return rating
 
 
+def first_visit_done(match):
+    """Whether there is something to rate: a visit of the match was done (a match completed
+    before visits were recorded has none, and its completion stands for the visit)."""
+    if match.status not in (MatchStatus.ACTIVE, MatchStatus.COMPLETED):
+        return False
+    if match.visits.filter(status=VisitStatus.DONE).exists():
+        return True
+    return match.status == MatchStatus.COMPLETED and not match.visits.exists()
+
+
 def editable_until(rating):
-    return rating.created_at + datetime.timedelta(days=RATING_EDIT_DAYS)
+    """A week after the rating, or for a weekly match a week after its latest visit done:
+    the one rating is updated as the weeks go on, rather than new ones piling up."""
+    since = rating.created_at
+    if rating.match.need.schedule == Schedule.WEEKLY:
+        latest = rating.match.visits.filter(status=VisitStatus.DONE).aggregate(
+            latest=Max("starts_at")
+        )["latest"]
+        if latest is not None and latest > since:
+            since = latest
+    return since + datetime.timedelta(days=RATING_EDIT_DAYS)
 
 
 @transaction.atomic
@@ -97,6 +121,8 @@ def rating_edit(*, rating, actor, score, comment="", now=None):
                 f"Ratings can be changed for {RATING_EDIT_DAYS} days; this one can no longer be."
             )
         _check_score(score, comment)
+        if comment.strip() != rating.comment:
+            rating.comment_approved_at, rating.comment_approved_by = None, None
         rating.score, rating.comment = score, comment.strip()
         rating.save()
         if rating.rater_role == RaterRole.RESIDENT:
@@ -139,10 +165,43 @@ def rating_unhide(*, rating, actor):
         return rating
 
 
+@transaction.atomic
+def rating_comment_approve(*, rating, actor, now=None):
+    """Staff of the need's area let others see the comment (the score already counts)."""
+    with set_actor(actor):
+        rating = Rating.objects.select_for_update().select_related("match__need").get(pk=rating.pk)
+        if not is_staff_for(rating.match.need, actor):
+            raise TransitionError("Only council staff of this area can approve comments.")
+        if not rating.comment:
+            raise TransitionError("This rating has no comment to approve.")
+        rating.comment_approved_at, rating.comment_approved_by = now or timezone.now(), actor
+        rating.save()
+        return rating
+
+
+def smoothed_rating(provider):
+    """The provider's rating as the engine weighs it (out of 5, one decimal), or None."""
+    if not provider.rating_count:
+        return None
+    return round(trust_score(provider.rating_sum, provider.rating_count, DEFAULT_PRIORS), 1)
+
+
+# Shown beside the figure: why it is not the plain average.
+SMOOTHED_RATING_EXPLAINED = (
+    "We count every helper as starting with a few average ratings, so a single review "
+    "cannot make or break them."
+)
+
+
 def recent_comments(provider, limit=3):
-    """Visible comments residents left for this provider, newest first."""
+    """Approved, visible comments residents left for this provider, newest first."""
     return list(
-        Rating.objects.filter(match__provider=provider, rater_role=RaterRole.RESIDENT, hidden=False)
+        Rating.objects.filter(
+            match__provider=provider,
+            rater_role=RaterRole.RESIDENT,
+            hidden=False,
+            comment_approved_at__isnull=False,
+        )
         .exclude(comment="")
         .order_by("-created_at")
         .values("score", "comment", "created_at")[:limit]

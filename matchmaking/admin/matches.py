@@ -23,6 +23,8 @@ from matchmaking.admin.common import (
 )
 from matchmaking.admin.conversations import conversation_admin_url
 from matchmaking.admin.needs import component_bars
+from matchmaking.admin.notifications import NotificationInline
+from matchmaking.admin.visits import VisitInline, approve_rating_comments
 from matchmaking.models import Concern
 from services.admin import OfferAdmin
 from services.models import Area
@@ -57,6 +59,7 @@ class MatchAdmin(ReadOnlyAdmin):
     list_filter = ["status", "proposed_by", area_filter(scoping.matches_in_areas)]
     list_select_related = ["need__category", "provider__user"]
     search_fields = ["need__reference", "provider__user__email"]
+    inlines = [VisitInline, NotificationInline]
     exclude = ["explanation"]
     actions = [
         asking_action(
@@ -139,7 +142,7 @@ class ScoreFilter(admin.SimpleListFilter):
 
 class RatingAdmin(ReadOnlyAdmin):
     scope = staticmethod(scoping.ratings_for_staff)
-    list_display = ["match", "rater_role", "score", "hidden", "created_at"]
+    list_display = ["match", "rater_role", "score", "hidden", "comment_approved_at", "created_at"]
     list_filter = ["hidden", ScoreFilter, "rater_role", area_filter(scoping.ratings_in_areas)]
     list_select_related = ["match__need", "match__provider__user"]
     actions = [
@@ -154,6 +157,7 @@ class RatingAdmin(ReadOnlyAdmin):
             done="{n} hidden.",
         ),
         unhide_ratings,
+        approve_rating_comments,
     ]
 
 

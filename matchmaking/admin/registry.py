@@ -22,7 +22,8 @@ from matchmaking.admin.matches import (
 from matchmaking.admin.needs import ScopedNeedAdmin
 from matchmaking.admin.programmes import ProgrammeAdmin
 from matchmaking.admin.vetting import CheckAdmin, ProviderProfileAdmin
-from matchmaking.models import AllocationRun, Block, Concern, Conversation, Match, Rating
+from matchmaking.admin.visits import VisitAdmin
+from matchmaking.models import AllocationRun, Block, Concern, Conversation, Match, Rating, Visit
 from services.models import Need, Offer, Programme
 
 
@@ -57,3 +58,4 @@ admin.site.register(Concern, ConcernAdmin)
 admin.site.register(Block, BlockAdmin)
 admin.site.register(Conversation, ConversationAdmin)
 admin.site.register(AllocationRun, AllocationRunAdmin)
+admin.site.register(Visit, VisitAdmin)

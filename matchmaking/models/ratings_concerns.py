@@ -34,6 +34,16 @@ class Rating(models.Model):
         related_name="+",
     )
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # Others see the comment only once staff of the area approved it (the score counts at
+    # once); changing the comment asks for approval again.
+    comment_approved_at = models.DateTimeField(null=True, blank=True)
+    comment_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -38,6 +38,8 @@ def need_match(request, pk):
             "need": match.need,
             "provider": match.provider,
             "comments": trust.recent_comments(match.provider),
+            "smoothed_rating": trust.smoothed_rating(match.provider),
+            "smoothed_rating_explained": trust.SMOOTHED_RATING_EXPLAINED,
             "cancel_form": ReasonForm(),
             "someone_else_form": OptionalReasonForm(),
             "sharing": conversations.contact_sharing(match),

@@ -108,7 +108,7 @@ def test_ratings_follow_the_rules(need, provider, completed, other_resident, as_
     active = make_match(second_need, provider, MatchStatus.ACTIVE)
     client = token_client(need.requested_by)
     response = client.post(RATINGS, {"match": active.pk, "score": 5}, format="json")
-    assert response.json() == {"detail": "You can rate once the help has been given."}
+    assert response.json() == {"detail": "You can rate once the first visit has happened."}
     response = client.post(RATINGS, {"match": completed.pk, "score": 6}, format="json")
     assert response.json()["errors"] == {"score": ["Choose a rating from 1 to 5"]}
     response = as_user(other_resident).post(

@@ -11,7 +11,14 @@ from matchmaking import scoring
 from matchmaking.candidates import rank_need
 from matchmaking.constants import MatchStatus
 from matchmaking.models import Notification, Rating
-from matchmaking.trust import rating_edit, rating_give, rating_hide, rating_unhide
+from matchmaking.scoping import grant_area
+from matchmaking.trust import (
+    rating_comment_approve,
+    rating_edit,
+    rating_give,
+    rating_hide,
+    rating_unhide,
+)
 from tests.factories import NeedFactory, StaffFactory, UserFactory
 from tests.matching import eligible_cook, make_match
 
@@ -40,7 +47,7 @@ def figures(provider):
 @pytest.mark.parametrize("status", [s for s in MatchStatus.values if s != MatchStatus.COMPLETED])
 def test_only_completed_matches_can_be_rated(need, provider, status):
     match = make_match(need, provider, status)
-    with pytest.raises(TransitionError, match="once the help has been given"):
+    with pytest.raises(TransitionError, match="once the first visit has happened"):
         rating_give(match=match, actor=need.requested_by, score=5)
     assert not Rating.objects.exists()
 
@@ -135,7 +142,12 @@ def test_the_rating_page(client, provider):
 
 def test_residents_see_recent_visible_comments_when_a_provider_is_proposed(client, need, provider):
     old = completed(provider)
-    rating_give(match=old, actor=old.need.requested_by, score=5, comment="Brilliant cook")
+    brilliant = rating_give(
+        match=old, actor=old.need.requested_by, score=5, comment="Brilliant cook"
+    )
+    staff = StaffFactory()
+    grant_area(staff, old.need.area)
+    rating_comment_approve(rating=brilliant, actor=staff)  # comments show once approved
     hidden = completed(provider)
     rating_hide(
         rating=rating_give(match=hidden, actor=hidden.need.requested_by, score=1, comment="Rude!"),

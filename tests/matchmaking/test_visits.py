@@ -330,3 +330,81 @@ def test_reliability_comes_from_visits_kept_and_missed_with_the_prior(one_off_ma
         visit = a_visit(one_off_match, starts_in=-datetime.timedelta(days=days))
         visits.visit_mark_done(visit=visit, actor=provider.user)
     assert reliability(new_need, provider, batch=batch) > missed  # visits kept restore it
+
+
+# --- ratings, done properly -------------------------------------------------------------------
+
+
+def test_an_active_match_can_be_rated_once_its_first_visit_was_done(one_off_match):
+    from matchmaking import trust
+
+    resident = one_off_match.need.requested_by
+    with pytest.raises(TransitionError, match="once the first visit has happened"):
+        trust.rating_give(match=one_off_match, actor=resident, score=5)
+    visit = a_visit(one_off_match, starts_in=-HOUR)
+    visits.visit_mark_done(visit=visit, actor=one_off_match.provider.user)
+    rating = trust.rating_give(match=one_off_match, actor=resident, score=5)
+    assert rating.score == 5
+
+
+def test_a_weekly_matchs_rating_is_updated_after_each_visit_rather_than_piling_up(weekly_match):
+    from matchmaking import trust
+    from matchmaking.models import Rating
+
+    Match.objects.filter(pk=weekly_match.pk).update(status=MatchStatus.ACTIVE)
+    resident, helper = weekly_match.need.requested_by, weekly_match.provider.user
+    first = a_visit(weekly_match, starts_in=-datetime.timedelta(days=14))
+    visits.visit_mark_done(visit=first, actor=helper)
+    rating = trust.rating_give(match=weekly_match, actor=resident, score=3)
+    Rating.objects.filter(pk=rating.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=13)
+    )
+    with pytest.raises(TransitionError, match="already rated"):
+        trust.rating_give(match=weekly_match, actor=resident, score=5)
+    # A fortnight on, a new visit opens the same rating for an update.
+    latest = a_visit(weekly_match, starts_in=-datetime.timedelta(days=1))
+    visits.visit_mark_done(visit=latest, actor=helper)
+    trust.rating_edit(rating=rating, actor=resident, score=5)
+    assert list(Rating.objects.filter(match=weekly_match).values_list("score", flat=True)) == [5]
+
+
+def test_comments_show_only_after_staff_of_the_area_approve_and_scores_count_at_once(
+    client, one_off_match
+):
+    from matchmaking import trust
+
+    visit = a_visit(one_off_match, starts_in=-HOUR)
+    visits.visit_mark_done(visit=visit, actor=one_off_match.provider.user)
+    rating = trust.rating_give(
+        match=one_off_match, actor=one_off_match.need.requested_by, score=2, comment="Was late"
+    )
+    one_off_match.provider.refresh_from_db()
+    assert one_off_match.provider.rating_count == 1  # the score counts at once
+
+    next_need = NeedFactory(area=one_off_match.need.area)
+    proposed = make_match(next_need, one_off_match.provider, MatchStatus.ACCEPTED)
+    client.force_login(next_need.requested_by)
+    page = reverse("matchmaking:need_match", args=[proposed.pk])
+    assert "Was late" not in client.get(page).content.decode()
+
+    elsewhere = StaffFactory()
+    grant_area(elsewhere, AreaFactory())
+    with pytest.raises(TransitionError, match="staff of this area"):
+        trust.rating_comment_approve(rating=rating, actor=elsewhere)
+    staff = StaffFactory()
+    grant_area(staff, one_off_match.need.area)
+    trust.rating_comment_approve(rating=rating, actor=staff)
+    assert "Was late" in client.get(page).content.decode()
+
+
+def test_the_resident_sees_the_smoothed_rating_the_engine_uses_explained(client, one_off_match):
+    from accounts.models import ProviderProfile
+
+    ProviderProfile.objects.filter(pk=one_off_match.provider_id).update(
+        rating_count=1, rating_sum=5
+    )
+    client.force_login(one_off_match.need.requested_by)
+    html = client.get(reverse("matchmaking:need_match", args=[one_off_match.pk])).content.decode()
+    # One 5-star review against the prior: 4.2, not the raw 5.0.
+    assert "4.2 out of 5 from 1 rating" in html and "5.0 out of 5" not in html
+    assert "a single review cannot make or break them" in html
