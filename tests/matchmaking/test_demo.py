@@ -5,7 +5,7 @@ from django.core.management import call_command
 from accounts.models import ProviderProfile, User
 from matchmaking.constants import MatchStatus
 from matchmaking.management.commands.demo import DEMO_DOMAIN, DEMO_PASSWORD, PEOPLE
-from matchmaking.models import Concern, Match, Notification, Rating
+from matchmaking.models import Concern, Match, Notification, Rating, Visit
 from matchmaking.scoping import staff_area_ids
 from services.models import Need, Offer, Postcode
 
@@ -50,6 +50,10 @@ def test_the_demo_builds_a_borough_runs_twice_and_resets(settings, tmp_path, cap
         Rating.objects.filter(hidden=True).exists() and Rating.objects.filter(hidden=False).exists()
     )
     assert set(Concern.objects.values_list("status", flat=True)) == {"open", "resolved"}
+    # A weekly match with visits kept, one missed, and the coming weeks planned.
+    weekly = Visit.objects.filter(match__need__schedule="weekly")
+    assert set(weekly.values_list("status", flat=True)) == {"done", "missed", "planned"}
+    assert weekly.filter(status="missed").count() == 1
     built = counts()
 
     call_command("demo")

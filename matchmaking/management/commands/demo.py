@@ -35,9 +35,9 @@ from accounts.models import ProviderProfile, User
 from accounts.photos import process_photo
 from accounts.providers import provider_apply
 from accounts.vetting import check_record, check_verify, provider_set_status
-from matchmaking import allocation, lifecycle, safeguarding, scoping, trust
+from matchmaking import allocation, lifecycle, safeguarding, scoping, trust, visits
 from matchmaking.constants import MatchStatus
-from matchmaking.models import AllocationRun, Concern, Match
+from matchmaking.models import AllocationRun, Concern, Match, Visit
 from services.constants import Channel, Consent
 from services.models import Area, Category, Need, Postcode, Programme
 from services.needs import need_submit
@@ -471,6 +471,23 @@ class Command(BaseCommand):
         match.need.refresh_from_db()
         lifecycle.match_complete(match=match, actor=by)
 
+    def visit_history(self, match, *, resident, helper):
+        """The weekly match began three weeks ago: two visits kept, the latest one missed
+        (Rose said so, and staff were told); the coming four weeks are planned."""
+        planned = list(match.visits.order_by("starts_at")[:1])
+        if not planned:
+            return
+        first = planned[0]
+        for weeks in (3, 2, 1):
+            back = datetime.timedelta(weeks=weeks)
+            visit = Visit.objects.create(
+                match=match, starts_at=first.starts_at - back, ends_at=first.ends_at - back
+            )
+            if weeks == 1:
+                visits.visit_report_missed(visit=visit, actor=resident)
+            else:
+                visits.visit_mark_done(visit=visit, actor=helper)
+
     def directed(self, user, postcode, category, days, provider, admin, **extra):
         """A need offered to a chosen demo provider, so each demo login has something to do."""
         with transaction.atomic():
@@ -512,6 +529,7 @@ class Command(BaseCommand):
         )
         lifecycle.match_accept(match=company, actor=peer.user)
         lifecycle.match_confirm(match=company, actor=rose)
+        self.visit_history(company, resident=rose, helper=peer.user)
         self.directed(
             rose, near[carer], "shopping", 3, carer, admin, details="Weekly shop from the Co-op."
         )
