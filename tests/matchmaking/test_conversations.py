@@ -24,6 +24,7 @@ from matchmaking.scoping import grant_area
 from tests.factories import (
     AreaFactory,
     NeedFactory,
+    PostcodeFactory,
     StaffFactory,
     UserFactory,
     enable_two_factor,
@@ -431,6 +432,13 @@ def talked(need, provider, match):
     return match
 
 
+def grant_area_of(user):
+    from matchmaking.scoping import staff_area_ids
+    from services.models import Area
+
+    return Area.objects.get(pk=next(iter(staff_area_ids(user))))
+
+
 def open_concern(match):
     return safeguarding.concern_raise(
         raised_by=match.need.resident, match=match, kind=ConcernKind.CONDUCT, description="Rude"
@@ -480,6 +488,20 @@ def test_staff_of_another_area_cannot_read_even_with_a_concern_open(client, talk
     with pytest.raises(TransitionError):
         conversations.conversation_staff_read(conversation=talked.conversation, actor=staff_b)
     assert not accesses(talked.conversation).exists()
+
+
+def test_staff_who_see_a_concern_about_the_provider_still_read_only_in_their_areas(
+    need, provider, talked, staff_b
+):
+    """The provider lives in ward B, so staff of B see a concern about them; the match is
+    in ward A, so its conversation is not theirs to read."""
+    ward_b = grant_area_of(staff_b)
+    provider.home_postcode = PostcodeFactory(area=ward_b).code
+    provider.save()
+    Concern.objects.create(
+        raised_by=need.resident, about=provider.user, kind=ConcernKind.OTHER, description="x"
+    )
+    assert not conversations.staff_may_read(talked, staff_b)
 
 
 def test_a_safeguarding_lead_reads_in_any_area_while_a_concern_is_open(client, talked, lead):
