@@ -103,3 +103,49 @@ def private_media_fixture(settings, tmp_path):
 
 def stored_files(root):
     return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def handmade_pdf(*objects, orphans=()):
+    """A one-page PDF from raw object bodies (object 1 the catalogue), with a correct
+    cross-reference table; `orphans` are written into the file but left out of the table."""
+    out = b"%PDF-1.7\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    for number, body in enumerate(orphans, len(objects) + 1):
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
+
+
+PAGES = (
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+)
+
+
+def pdf_with_disguised_javascript():
+    """Document-level JavaScript whose names are #-escaped (/J#61vaScript is /JavaScript)."""
+    catalogue = b"<< /Type /Catalog /Pages 2 0 R /Names << /J#61vaScript 5 0 R >> >>"
+    return handmade_pdf(
+        catalogue,
+        *PAGES,
+        b"<< /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>",
+        b"<< /Names [(x) 4 0 R] >>",
+    )
+
+
+def pdf_with_a_script_outside_the_table():
+    """A script object no cross-reference entry names: a viewer repairing the file finds it."""
+    return handmade_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        *PAGES,
+        orphans=[b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"],
+    )

@@ -28,7 +28,9 @@ from tests.accounts.document_files import (
     encrypted_pdf,
     jpeg_with_gps,
     pdf_bytes,
+    pdf_with_a_script_outside_the_table,
     pdf_with_attachment,
+    pdf_with_disguised_javascript,
     pdf_with_javascript,
     pdf_with_page_action,
     png_bytes,
@@ -106,22 +108,32 @@ def test_a_png_stays_a_png(as_provider, private_media):
 # --- attacks: each a clear message on the form, nothing stored ----------------------------
 
 ATTACKS = {
-    "pdf with javascript": (pdf_with_javascript, "certificate.pdf", "contains scripts"),
-    "pdf running script on a page": (pdf_with_page_action, "certificate.pdf", "contains scripts"),
-    "pdf with an attached file": (pdf_with_attachment, "certificate.pdf", "attached files"),
-    "encrypted pdf": (encrypted_pdf, "certificate.pdf", "protected by a password"),
-    "png header glued to a pdf": (
+    "pdf_with_javascript": (pdf_with_javascript, "certificate.pdf", "contains scripts"),
+    "pdf_running_script_on_a_page": (pdf_with_page_action, "certificate.pdf", "contains scripts"),
+    "pdf_with_an_attached_file": (pdf_with_attachment, "certificate.pdf", "attached files"),
+    "pdf_with_disguised_javascript": (
+        pdf_with_disguised_javascript,
+        "certificate.pdf",
+        "contains scripts",
+    ),
+    "pdf_with_a_script_outside_the_table": (
+        pdf_with_a_script_outside_the_table,
+        "certificate.pdf",
+        "contains scripts",
+    ),
+    "encrypted_pdf": (encrypted_pdf, "certificate.pdf", "protected by a password"),
+    "png_header_glued_to_a_pdf": (
         lambda: png_bytes()[:16] + pdf_bytes(),
         "certificate.png",
         "could not be read",
     ),
-    "pdf with a zip appended": (
+    "pdf_with_a_zip_appended": (
         lambda: pdf_bytes() + zip_bytes(),
         "certificate.pdf",
         "something else is joined on",
     ),
-    "zip named .pdf": (zip_bytes, "certificate.pdf", "must be a PDF, JPG or PNG"),
-    "html named .png": (
+    "zip_named_pdf": (zip_bytes, "certificate.pdf", "must be a PDF, JPG or PNG"),
+    "html_named_png": (
         lambda: b"<html><script>alert(1)</script></html>",
         "certificate.png",
         "must be a PDF, JPG or PNG",
@@ -397,6 +409,19 @@ def test_a_dbs_check_without_a_recent_status_check_is_due(dbs_check, settings):
         result=DbsStatusResult.CURRENT,
         actor=StaffFactory(),
     )
+    assert not due(dbs_check)
+
+
+def test_a_status_check_older_than_the_interval_is_due_again(dbs_check, settings):
+    settings.DBS_STATUS_CHECK_INTERVAL_DAYS = 365
+    documents.dbs_status_check_record(
+        check=dbs_check,
+        checked_on=timezone.localdate() - datetime.timedelta(days=366),
+        result=DbsStatusResult.CURRENT,
+        actor=StaffFactory(),
+    )
+    assert due(dbs_check)
+    settings.DBS_STATUS_CHECK_INTERVAL_DAYS = 400
     assert not due(dbs_check)
 
 

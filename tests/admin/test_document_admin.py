@@ -50,9 +50,10 @@ def document_url(document):
 
 
 def fetch(client, url):
-    """GET a document and close the file it streams (an open file is a warning, so an error)."""
+    """GET a document and read it to the end, so the test client closes the file it streams
+    (an open file is a warning, so an error)."""
     response = client.get(url)
-    response.close()
+    b"".join(response.streaming_content)
     return response
 
 
