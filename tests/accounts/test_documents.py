@@ -465,3 +465,19 @@ def test_only_staff_record_status_checks(dbs_check):
             result=DbsStatusResult.CURRENT,
             actor=dbs_check.provider.user,
         )
+
+
+def test_the_documents_page_reads_every_check_and_file_in_a_fixed_number_of_queries(
+    as_provider, provider, private_media, django_assert_max_num_queries
+):
+    for kind in (DocumentKind.FOOD_HYGIENE, DocumentKind.DRIVING_LICENCE, DocumentKind.INSURANCE):
+        upload_for(provider, kind=kind)
+        upload_for(provider, kind=kind)
+    url = reverse("providers:documents")
+    as_provider.get(url)
+    # session, user, the provider's profile, the header's provider and unread-notification
+    # flags, their checks, and the checks' documents (one prefetch): six, however many files.
+    with django_assert_max_num_queries(6):
+        page = as_provider.get(url).content.decode()
+    for document in CheckDocument.objects.all():
+        assert reverse("providers:document", args=[document.pk]) in page
