@@ -23,7 +23,16 @@ from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
 from matchmaking import lifecycle
 from matchmaking.constants import LIVE_STATUSES
-from matchmaking.models import Block, Conversation, Match, Message, Notification, Rating
+from matchmaking.models import (
+    Block,
+    Conversation,
+    Match,
+    Message,
+    Notification,
+    Rating,
+    TextDelivery,
+    TextNumber,
+)
 from matchmaking.safeguarding import NEUTRAL_CANCEL_REASON
 from services.constants import NEED_FINAL
 from services.models import Need, Offer
@@ -88,6 +97,10 @@ def personal_data(user):
         "concerns_raised": [_plain(c, exclude=["resolution"]) for c in user.concerns_raised.all()],
         "blocks": [_plain(b) for b in Block.objects.filter(resident=user)],
         "notifications": [_plain(n) for n in Notification.objects.filter(user=user)],
+        "text_number": [
+            _plain(t, exclude=["code_hash"]) for t in TextNumber.objects.filter(user=user)
+        ],
+        "text_messages": [_plain(t) for t in TextDelivery.objects.filter(user=user)],
         "conversations": _conversations(user, matches),
     }
     profile = ProviderProfile.objects.filter(user=user).first()
@@ -200,6 +213,9 @@ def account_delete(*, user, actor=None):
         )
         user.conversations_read.all().delete()
         Notification.objects.filter(user=user).delete()
+        # The phone number texts went to, and every text's record, go with the account.
+        TextDelivery.objects.filter(user=user).delete()
+        TextNumber.objects.filter(user=user).delete()
         # Stored API answers repeat the addresses and phone numbers that were sent.
         user.idempotency_keys.all().delete()
         EmailAddress.objects.filter(user=user).delete()

@@ -403,3 +403,23 @@ def test_receipts_are_refused_while_no_callback_token_is_set(client, settings):
     settings.NOTIFY_CALLBACK_TOKEN = ""
 
     assert callback(client, {"id": "x", "status": "delivered"}, token="").status_code == 401
+
+
+# --- privacy ---
+
+
+def test_the_phone_number_and_texts_are_in_the_download_and_go_with_the_account(
+    client, texted, send, fake_notify
+):
+    from matchmaking.privacy import account_delete, personal_data
+
+    send(lambda: notify(users=[texted], message="Rose can help"))
+    data = personal_data(texted)
+    assert data["text_number"][0]["phone"] == "+447700900123"
+    assert "code_hash" not in data["text_number"][0]
+    assert len(data["text_messages"]) == 2  # the code, then the notification
+
+    send(lambda: account_delete(user=texted))
+
+    assert not TextNumber.objects.filter(user=texted).exists()
+    assert not TextDelivery.objects.filter(user=texted).exists()
