@@ -217,7 +217,7 @@ def message_post(*, match, actor, body, now=None):
     body = _clean_body(body)
     # Lock the match: a cancellation or block committed meanwhile is seen before posting.
     match = (
-        Match.objects.select_for_update()
+        Match.objects.select_for_update(of=("self",))
         .select_related("need__requested_by", "need__resident", "provider__user")
         .get(pk=match.pk)
     )

@@ -35,7 +35,7 @@ from accounts.models import ProviderProfile, User
 from accounts.photos import process_photo
 from accounts.providers import provider_apply
 from accounts.vetting import check_record, check_verify, provider_set_status
-from matchmaking import allocation, lifecycle, safeguarding, scoping, trust, visits
+from matchmaking import allocation, conversations, lifecycle, safeguarding, scoping, trust, visits
 from matchmaking.constants import MatchStatus
 from matchmaking.models import AllocationRun, Concern, Match, Visit
 from services.constants import Channel, Consent
@@ -488,6 +488,13 @@ class Command(BaseCommand):
             else:
                 visits.visit_mark_done(visit=visit, actor=helper)
 
+    def conversation(self, match, lines, *, sharing=()):
+        """Messages on an active match, and who chose to share their phone and email."""
+        for sender, body in lines:
+            conversations.message_post(match=match, actor=sender, body=body)
+        for person in sharing:
+            conversations.contact_share_set(match=match, actor=person, share=True)
+
     def directed(self, user, postcode, category, days, provider, admin, **extra):
         """A need offered to a chosen demo provider, so each demo login has something to do."""
         with transaction.atomic():
@@ -530,6 +537,15 @@ class Command(BaseCommand):
         lifecycle.match_accept(match=company, actor=peer.user)
         lifecycle.match_confirm(match=company, actor=rose)
         self.visit_history(company, resident=rose, helper=peer.user)
+        self.conversation(
+            company,
+            [
+                (peer.user, "Hello Rose, I am looking forward to Tuesday. Tea or coffee?"),
+                (rose, "Tea, please! The bell does not work, so knock loudly."),
+                (peer.user, "Will do. See you at two."),
+            ],
+            sharing=[rose],
+        )
         self.directed(
             rose, near[carer], "shopping", 3, carer, admin, details="Weekly shop from the Co-op."
         )
@@ -547,6 +563,13 @@ class Command(BaseCommand):
         )
         lifecycle.match_accept(match=care, actor=carer.user)
         lifecycle.match_confirm(match=care, actor=tom)
+        self.conversation(
+            care,
+            [
+                (carer.user, "Hi Tom, I will come at 9. Is there anywhere to park?"),
+                (tom, "Yes, on the drive. Thank you, Chloe."),
+            ],
+        )
         done = self.directed(
             tom, near[cook], "meals", 1, cook, admin, details="Soup and bread, please."
         )
