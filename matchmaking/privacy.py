@@ -25,6 +25,7 @@ from matchmaking import lifecycle
 from matchmaking.constants import LIVE_STATUSES
 from matchmaking.models import (
     Block,
+    CalendarFeed,
     Conversation,
     Match,
     Message,
@@ -32,6 +33,7 @@ from matchmaking.models import (
     Rating,
     TextDelivery,
     TextNumber,
+    Visit,
 )
 from matchmaking.safeguarding import NEUTRAL_CANCEL_REASON
 from services.constants import NEED_FINAL
@@ -102,6 +104,10 @@ def personal_data(user):
         ],
         "text_messages": [_plain(t) for t in TextDelivery.objects.filter(user=user)],
         "conversations": _conversations(user, matches),
+        "visits": [_plain(v) for v in Visit.objects.filter(match__in=matches)],
+        "calendar_feed": [
+            {"created_at": f.created_at.isoformat()} for f in CalendarFeed.objects.filter(user=user)
+        ],
     }
     profile = ProviderProfile.objects.filter(user=user).first()
     if profile:
@@ -213,6 +219,8 @@ def account_delete(*, user, actor=None):
         )
         user.conversations_read.all().delete()
         Notification.objects.filter(user=user).delete()
+        # The calendar link stops working with the account.
+        CalendarFeed.objects.filter(user=user).delete()
         # The phone number texts went to, and every text's record, go with the account.
         TextDelivery.objects.filter(user=user).delete()
         TextNumber.objects.filter(user=user).delete()

@@ -107,3 +107,16 @@ def test_making_a_link_needs_a_signed_in_post(client):
     assert client.post(reverse("matchmaking:calendar_create")).status_code == 302  # to sign in
     client.force_login(UserFactory())
     assert client.get(reverse("matchmaking:calendar_create")).status_code == 405
+
+
+def test_closing_the_account_stops_the_feed_and_the_download_lists_visits(client, match):
+    from matchmaking import privacy
+
+    a_visit(match, starts_in=datetime.timedelta(days=2))
+    resident = match.need.requested_by
+    url = feed_url(client, resident)
+    data = privacy.personal_data(resident)
+    assert len(data["visits"]) == 1 and len(data["calendar_feed"]) == 1
+    privacy.account_delete(user=resident)
+    assert client.get(url).status_code == 404
+    assert not CalendarFeed.objects.filter(user=resident).exists()
