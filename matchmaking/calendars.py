@@ -70,7 +70,7 @@ def calendar_ics(user, *, now=None):
     )
     for visit in coming:
         helping = visit.match.provider.user_id == user.pk
-        other = visit.match.need.first_name if helping else visit.match.provider.user.first_name
+        other = visit.match.need.first_name if helping else visit.match.provider.user.display_name
         what = visit.match.need.category.name
         event = icalendar.Event()
         event.add("uid", f"visit-{visit.pk}@{settings.SERVICE_NAME.lower().replace(' ', '-')}")

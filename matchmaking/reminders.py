@@ -41,7 +41,7 @@ def _message(visit, user):
     if visit.match.provider.user_id == user.pk:
         other = need.first_name
     else:
-        other = visit.match.provider.user.first_name or "your helper"
+        other = visit.match.provider.user.display_name
     return f"Reminder: {need.category.name.lower()} with {other} on {local_when(visit.starts_at)}."
 
 

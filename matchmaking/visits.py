@@ -189,7 +189,7 @@ def visit_cancel(*, visit, actor, now=None):
         _refresh_reliability(match.provider_id)
         when = local_when(visit.starts_at)
         if by_provider:
-            helper = match.provider.user.first_name or "Your helper"
+            helper = match.provider.user.display_name
             notify(
                 users=[match.need.requested_by, match.need.resident],
                 message=f"{helper} cannot come on {when}. Sorry for the change.",

@@ -25,7 +25,7 @@ def _rows(visit_list, user, now):
                 "other_name": (
                     visit.match.need.first_name
                     if helping
-                    else visit.match.provider.user.first_name or "Your helper"
+                    else visit.match.provider.user.display_name
                 ),
                 "actions": visits.visit_actions(visit, user, now),
             }

@@ -1,6 +1,7 @@
 """People's own details: names at sign-up and at the next sign-in, one display name that is
 never blank, and "Your details" (names, a UK phone number, how to be contacted)."""
 
+import datetime
 import importlib
 
 import pytest
@@ -8,11 +9,14 @@ from auditlog.models import LogEntry
 from django.apps import apps
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.constants import ContactMethod
 from accounts.models import User
+from matchmaking import calendars, reminders
 from matchmaking.constants import MatchStatus
+from matchmaking.models import Notification, Visit
 from tests.factories import PASSWORD, NeedFactory, UserFactory
 from tests.matching import eligible_cook, make_match
 
@@ -272,3 +276,19 @@ def test_existing_phone_numbers_are_normalised_where_they_parse():
     assert stored[typo.pk] == "call after 6"
     landline.refresh_from_db()
     assert landline.full_name == "Ann Lee"
+
+
+def test_reminders_and_the_calendar_feed_name_a_nameless_provider(nameless_match):
+    start = timezone.now() + datetime.timedelta(hours=20)
+    nameless_match.status = MatchStatus.ACTIVE
+    nameless_match.save()
+    visit = Visit.objects.create(
+        match=nameless_match, starts_at=start, ends_at=start + datetime.timedelta(hours=1)
+    )
+    reminders.reminders_send(now=timezone.now())
+    resident = nameless_match.need.requested_by
+    told = Notification.objects.filter(user=resident).values_list("message", flat=True)
+    assert any("with Carlos on" in message for message in told)
+    feed = calendars.calendar_ics(resident)
+    assert "Carlos" in (feed.decode() if isinstance(feed, bytes) else str(feed))
+    assert visit.pk

@@ -38,4 +38,4 @@ class VisitSerializer(ModelSerializer):
     def get_with_first_name(self, visit) -> str:
         if self._helping(visit):
             return visit.match.need.first_name
-        return visit.match.provider.user.first_name
+        return visit.match.provider.user.display_name
