@@ -172,7 +172,7 @@ def _refuse_unless_writable(match, actor, now):
 
 
 def _sender_name(user):
-    return user.first_name or "Someone"
+    return user.display_name
 
 
 def _tell(*, match, sender, recipient, now):
