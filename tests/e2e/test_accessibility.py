@@ -34,6 +34,7 @@ def test_main_pages_have_no_serious_accessibility_violations(page, new_page):
     sign_in(page, need.requested_by)
     for path in [*RESIDENT, f"/requests/{need.reference}/", f"/matches/{match.pk}/"]:
         found += serious_violations(page, path)
+    found += serious_violations(page, f"/matches/{match.pk}/conversation/")
 
     as_provider = new_page()
     sign_in(as_provider, provider.user)
