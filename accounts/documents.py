@@ -37,7 +37,13 @@ from accounts.constants import (
     DocumentKind,
 )
 from accounts.exceptions import TransitionError
-from accounts.models import Check, CheckDocument, DbsStatusCheck
+from accounts.models import (
+    DOCUMENT_FOLDER,
+    Check,
+    CheckDocument,
+    DbsStatusCheck,
+    private_documents,
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -345,6 +351,29 @@ def documents_delete(documents):
             document.delete()
             transaction.on_commit(functools.partial(storage.delete, name))
         count += 1
+    return count
+
+
+def orphan_files_prune(*, older_than=datetime.timedelta(days=1), now=None):
+    """Delete document files no row names, once they are a day old; returns how many.
+
+    An upload whose transaction rolled back after its file was written leaves one behind
+    (the file is written before the row commits). A younger file may be an upload still
+    committing, so it is left for the next run.
+    """
+    storage = private_documents()
+    try:
+        _, names = storage.listdir(DOCUMENT_FOLDER)
+    except FileNotFoundError:
+        return 0
+    known = set(CheckDocument.objects.values_list("file", flat=True))
+    cutoff = (now or timezone.now()) - older_than
+    count = 0
+    for name in names:
+        path = f"{DOCUMENT_FOLDER}/{name}"
+        if path not in known and storage.get_modified_time(path) < cutoff:
+            storage.delete(path)
+            count += 1
     return count
 
 

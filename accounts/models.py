@@ -377,9 +377,12 @@ def private_documents():
     return PrivateDocumentStorage()
 
 
+DOCUMENT_FOLDER = "documents"
+
+
 def document_path(instance, filename):
     # Random and extension-only: the uploader's file name may carry personal data.
-    return f"documents/{uuid.uuid4().hex}.{instance.extension}"
+    return f"{DOCUMENT_FOLDER}/{uuid.uuid4().hex}.{instance.extension}"
 
 
 class CheckDocument(models.Model):

@@ -2,6 +2,7 @@
 can download, DBS details, retention and account deletion."""
 
 import datetime
+import os
 from io import BytesIO, StringIO
 from pathlib import Path
 
@@ -481,3 +482,20 @@ def test_the_documents_page_reads_every_check_and_file_in_a_fixed_number_of_quer
         page = as_provider.get(url).content.decode()
     for document in CheckDocument.objects.all():
         assert reverse("providers:document", args=[document.pk]) in page
+
+
+def test_retention_deletes_files_left_by_failed_uploads_once_a_day_old(provider, private_media):
+    kept = upload_for(provider)
+    folder = private_media / "documents"
+    stale, fresh = folder / "stale.pdf", folder / "fresh.pdf"
+    stale.write_bytes(pdf_bytes())
+    fresh.write_bytes(pdf_bytes())
+    two_days_ago = (timezone.now() - datetime.timedelta(days=2)).timestamp()
+    os.utime(stale, (two_days_ago, two_days_ago))
+    os.utime(kept.file.path, (two_days_ago, two_days_ago))
+
+    call_command("apply_retention", stdout=StringIO())
+
+    assert not stale.exists()
+    assert fresh.exists()  # perhaps an upload still committing
+    assert Path(kept.file.path).exists()

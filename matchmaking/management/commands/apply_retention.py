@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.documents import documents_prune
+from accounts.documents import documents_prune, orphan_files_prune
 from matchmaking.idempotency import idempotency_keys_prune
 from matchmaking.privacy import apply_retention, prune_task_results
 from services.provider_views import PHOTO
@@ -47,3 +47,5 @@ class Command(BaseCommand):
             f"Deleted {deleted} vetting document(s) of checks decided more than "
             f"{document_days} days ago."
         )
+        orphans = orphan_files_prune()
+        self.stdout.write(f"Deleted {orphans} document file(s) left by failed uploads.")
