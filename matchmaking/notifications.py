@@ -6,6 +6,7 @@ from django.db import connection
 
 from accounts.emails import send_templated_email
 from accounts.models import ProviderProfile
+from matchmaking.channels import email_through_notify, notify_email_queue
 from matchmaking.models import Notification
 from matchmaking.texts import notification_texts_queue, text_numbers_for, wants_email
 
@@ -23,15 +24,19 @@ def notify(*, users, message, url="", match=None):
     for user in recipients:
         if text_numbers is not None and not wants_email(user, text_numbers.get(user.pk)):
             continue
-        send_templated_email(
-            to=[user.email],
-            template="matchmaking/email/notification",
-            context={
-                "name": user.display_name,
-                "message": message,
-                "link": f"{settings.SITE_URL}{url}" if url else "",
-            },
-        )
+        context = {
+            "name": user.display_name,
+            "message": message,
+            "link": f"{settings.SITE_URL}{url}" if url else "",
+        }
+        if email_through_notify():
+            notify_email_queue(
+                to=user.email, template="matchmaking/email/notification", context=context
+            )
+        else:
+            send_templated_email(
+                to=[user.email], template="matchmaking/email/notification", context=context
+            )
 
 
 def navigation_facts(user):

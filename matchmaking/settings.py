@@ -196,6 +196,9 @@ NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 # Templates held in Notify: one text template whose whole content is ((message)).
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+# Set to send notification emails through Notify too (a template of ((subject)) and
+# ((body))); empty: they go through EMAIL_URL's mail server, as sign-in emails always do.
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
 # The bearer token Notify sends with delivery receipts; without it receipts are refused.
 NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 NOTIFY_TIMEOUT = env.float("NOTIFY_TIMEOUT", default=10)

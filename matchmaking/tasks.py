@@ -54,3 +54,20 @@ def send_text(*, delivery_id: int, message: str) -> None:
     from matchmaking.texts import text_delivery_send
 
     text_delivery_send(delivery_id=delivery_id, message=message)
+
+
+@task()
+def send_notify_email(*, to: str, subject: str, body: str) -> None:
+    """One notification email through GOV.UK Notify; a refusal is logged without the
+    address (the people written to may be vulnerable)."""
+    import logging
+
+    from matchmaking.channels import ChannelError, text_channel
+
+    channel = text_channel()
+    if channel is None:
+        return
+    try:
+        channel.send_email(email=to, subject=subject, body=body, reference="kith-notification")
+    except ChannelError as error:
+        logging.getLogger(__name__).error("Notification email not sent: %s", error)

@@ -4,10 +4,13 @@ before) and text messages through GOV.UK Notify (`notify.py`).
 A text channel has one method, `send_text(*, phone, message, reference)`, which returns
 the provider's id for the message (its delivery receipts name it) or raises
 `ChannelError`. `text_channel()` is None while texts are not configured, and then
-everyone is told by email as before.
+everyone is told by email as before. With NOTIFY_EMAIL_TEMPLATE_ID set too, notification
+emails go through Notify as well (`email_through_notify`).
 """
 
 from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
 
 
 class ChannelError(Exception):
@@ -33,4 +36,31 @@ def text_channel():
         base_url=settings.NOTIFY_BASE_URL,
         template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
         timeout=settings.NOTIFY_TIMEOUT,
+        email_template_id=settings.NOTIFY_EMAIL_TEMPLATE_ID,
+    )
+
+
+def email_through_notify():
+    """Whether notification emails go through Notify (NOTIFY_EMAIL_TEMPLATE_ID set) rather
+    than the mail server. Sign-in emails (allauth's) always use the mail server."""
+    return bool(settings.NOTIFY_API_KEY and settings.NOTIFY_EMAIL_TEMPLATE_ID)
+
+
+def notify_email_queue(*, to, template, context):
+    """Render `<template>_subject.txt` and `_body.txt` now and send them through Notify
+    once the transaction commits (as accounts.emails does with the mail server)."""
+    from matchmaking.tasks import send_notify_email
+
+    context = {
+        "COUNCIL_NAME": settings.COUNCIL_NAME,
+        "SERVICE_NAME": settings.SERVICE_NAME,
+        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
+        **context,
+    }
+    subject = render_to_string(f"{template}_subject.txt", context).strip()
+    body = render_to_string(f"{template}_body.txt", context)
+    transaction.on_commit(
+        lambda: send_notify_email.enqueue(
+            to=to, subject=f"[{settings.COUNCIL_NAME}] {subject}", body=body
+        )
     )

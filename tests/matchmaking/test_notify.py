@@ -58,7 +58,7 @@ class FakeNotify(BaseHTTPRequestHandler):
             {
                 "id": notification_id,
                 "reference": body.get("reference"),
-                "content": {"body": body["personalisation"]["message"], "from_number": "Kith"},
+                "content": {"body": json.dumps(body["personalisation"])},
                 "uri": f"http://notify.invalid/v2/notifications/{notification_id}",
                 "template": {"id": body["template_id"], "version": 1, "uri": "x"},
             },
@@ -320,6 +320,22 @@ def test_no_text_goes_to_a_number_not_yet_confirmed(client, person, send, fake_n
 
     assert fake_notify.received == []
     assert len(mail.outbox) == 1
+
+
+def test_with_an_email_template_notification_emails_go_through_notify_too(
+    person, send, fake_notify, settings
+):
+    settings.NOTIFY_EMAIL_TEMPLATE_ID = str(uuid.uuid4())
+
+    send(lambda: notify(users=[person], message="Rose can help on Thursday"))
+
+    [request] = fake_notify.received
+    assert request["authorised"] and request["path"] == "/v2/notifications/email"
+    assert request["body"]["email_address"] == person.email
+    assert request["body"]["template_id"] == settings.NOTIFY_EMAIL_TEMPLATE_ID
+    assert "Rose can help on Thursday" in request["body"]["personalisation"]["body"]
+    assert request["body"]["personalisation"]["subject"]
+    assert mail.outbox == []
 
 
 # --- delivery receipts ---
