@@ -116,6 +116,11 @@ class Match(models.Model):
         return self.status == MatchStatus.ACTIVE
 
     @property
+    def has_visit_done(self):
+        """Whether a visit of this match happened: from then on it can be rated."""
+        return self.visits.filter(status="done").exists()
+
+    @property
     def distance_km(self):
         return self.explanation.get("distance_km")
 
