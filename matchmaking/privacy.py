@@ -115,7 +115,19 @@ def personal_data(user):
             **_plain(profile),
             "skills": list(profile.skills.values_list("slug", flat=True)),
             "availability": [_plain(a) for a in profile.availability.all()],
-            "checks": [_plain(c) for c in profile.checks.all()],
+            "checks": [
+                {
+                    **_plain(check),
+                    # What was sent, not the file: it is there to download on its own page.
+                    "documents": [
+                        _plain(document, exclude=["file"]) for document in check.documents.all()
+                    ],
+                    "status_checks": [
+                        _plain(s, exclude=["recorded_by"]) for s in check.status_checks.all()
+                    ],
+                }
+                for check in profile.checks.prefetch_related("documents", "status_checks")
+            ],
             "offers": [_plain(o) for o in Offer.objects.filter(provider=profile)],
         }
     return data

@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from accounts import documents, vetting
 from accounts.constants import CheckKind, CheckStatus, DbsStatusResult
@@ -394,6 +394,8 @@ class CheckAdmin(NoRawEdits, ScopedAdmin):
         "expires_at",
         "verified_by",
         "verified_at",
+        "decided_at",
+        "document_links",
         "created_at",
     ]
     actions = [
@@ -440,6 +442,21 @@ class CheckAdmin(NoRawEdits, ScopedAdmin):
         if check.status_check_due:
             return format_html("<strong>Due</strong> (last: {})", when)
         return when
+
+    @admin.display(description="Documents")
+    def document_links(self, check):
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (
+                    reverse("admin:accounts_check_document", args=[check.pk, document.pk]),
+                    f"{document.get_kind_display()} ({document.uploaded_at:%-d %b %Y})",
+                )
+                for document in check.documents.all()
+            ),
+        )
+        return links or "—"
 
     def get_fields(self, request, obj=None):
         return self.change_fields

@@ -24,7 +24,7 @@ from accounts.constants import (
 from accounts.exceptions import TransitionError
 from accounts.models import Check, CheckDocument
 from accounts.vetting import check_reject, check_verify
-from matchmaking.privacy import account_delete
+from matchmaking.privacy import account_delete, personal_data
 from tests.accounts.document_files import (
     encrypted_pdf,
     jpeg_with_gps,
@@ -499,3 +499,15 @@ def test_retention_deletes_files_left_by_failed_uploads_once_a_day_old(provider,
     assert not stale.exists()
     assert fresh.exists()  # perhaps an upload still committing
     assert Path(kept.file.path).exists()
+
+
+def test_a_copy_of_my_data_lists_the_documents_i_sent_and_the_status_checks(
+    provider, private_media
+):
+    document = upload_for(provider)
+    data = personal_data(provider.user)
+
+    (check,) = data["provider_profile"]["checks"]
+    assert [d["kind"] for d in check["documents"]] == [document.kind]
+    assert "file" not in check["documents"][0]  # where it is stored is the council's business
+    assert check["status_checks"] == []

@@ -284,3 +284,9 @@ def test_a_non_staff_user_cannot_record_a_status_check(ward_a):
             result=DbsStatusResult.CURRENT,
             actor=UserFactory(),
         )
+
+
+def test_the_check_page_links_to_its_documents(as_user, staff_a, document_a):
+    url = reverse("admin:accounts_check_change", args=[document_a.check_record_id])
+    page = as_user(staff_a).get(url).content.decode()
+    assert f'href="{document_url(document_a)}"' in page
