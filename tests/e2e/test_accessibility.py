@@ -10,7 +10,14 @@ from tests.matching import eligible_cook, make_match
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PUBLIC = ["/", "/accounts/login/", "/accounts/signup/", "/accessibility/", "/privacy/"]
-RESIDENT = ["/requests/", "/request-help/", "/request-help/who/", "/notifications/"]
+RESIDENT = [
+    "/requests/",
+    "/request-help/",
+    "/request-help/who/",
+    "/notifications/",
+    "/account/your-details/",
+    "/account/your-name/",
+]
 
 
 def serious_violations(page, path):
@@ -38,6 +45,6 @@ def test_main_pages_have_no_serious_accessibility_violations(page, new_page):
 
     as_provider = new_page()
     sign_in(as_provider, provider.user)
-    for path in ["/help-requests/", f"/help-requests/{match.pk}/", "/provide/"]:
+    for path in ["/help-requests/", f"/help-requests/{match.pk}/", "/provide/", "/provide/pause/"]:
         found += serious_violations(as_provider, path)
     assert found == []
