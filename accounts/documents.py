@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
 from django.http import FileResponse
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
@@ -407,6 +407,15 @@ def with_status_check_due(checks, today):
     return checks.annotate(last_status_check=last_status_check_subquery()).annotate(
         status_check_due=ExpressionWrapper(due, output_field=BooleanField())
     )
+
+
+def with_unseen_documents(checks):
+    """Annotate `has_unseen_documents`: a document uploaded since the check was last decided
+    (or never decided), such as a renewal sent while the check is still verified."""
+    unseen = CheckDocument.objects.filter(check_record=OuterRef("pk")).filter(
+        Q(check_record__decided_at__isnull=True) | Q(uploaded_at__gt=F("check_record__decided_at"))
+    )
+    return checks.annotate(has_unseen_documents=Exists(unseen))
 
 
 def document_response(document, *, inline=False):

@@ -112,6 +112,19 @@ class CheckExpiryFilter(ProviderExpiryFilter):
         return queryset if condition is None else queryset.filter(condition)
 
 
+class UnseenDocumentsFilter(admin.SimpleListFilter):
+    """Checks with a document sent since their last decision (CheckAdmin annotates it)."""
+
+    title = "documents"
+    parameter_name = "documents"
+
+    def lookups(self, request, model_admin):
+        return [("unseen", "New documents to look at")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(has_unseen_documents=True) if self.value() == "unseen" else queryset
+
+
 class StatusCheckDueFilter(admin.SimpleListFilter):
     """DBS checks on the Update Service whose last status check is too old (CheckAdmin
     annotates `last_status_check`)."""
@@ -377,6 +390,7 @@ class CheckAdmin(NoRawEdits, ScopedAdmin):
     list_filter = [
         "status",
         CheckExpiryFilter,
+        UnseenDocumentsFilter,
         StatusCheckDueFilter,
         "kind",
         area_filter(scoping.checks_in_areas),
@@ -431,7 +445,9 @@ class CheckAdmin(NoRawEdits, ScopedAdmin):
     ]
 
     def get_queryset(self, request):
-        return documents.with_status_check_due(super().get_queryset(request), timezone.localdate())
+        checks = super().get_queryset(request)
+        checks = documents.with_status_check_due(checks, timezone.localdate())
+        return documents.with_unseen_documents(checks)
 
     @admin.display(description="DBS status check", ordering="last_status_check")
     def status_check(self, check):

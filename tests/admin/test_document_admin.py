@@ -19,6 +19,7 @@ from accounts.constants import (
     DocumentKind,
 )
 from accounts.models import Check, CheckDocument
+from accounts.vetting import check_verify
 from tests.accounts.document_files import (
     pdf_bytes,
     png_bytes,
@@ -290,3 +291,25 @@ def test_the_check_page_links_to_its_documents(as_user, staff_a, document_a):
     url = reverse("admin:accounts_check_change", args=[document_a.check_record_id])
     page = as_user(staff_a).get(url).content.decode()
     assert f'href="{document_url(document_a)}"' in page
+
+
+def test_the_vetting_list_finds_checks_with_documents_sent_since_the_decision(
+    as_user, staff_a, ward_a, private_media
+):
+    renewed = document_for(ward_a.provider).check_record
+    documents.document_upload(
+        provider=ward_a.provider,
+        kind=DocumentKind.DRIVING_LICENCE,
+        uploaded_file=upload(pdf_bytes()),
+        actor=ward_a.provider.user,
+    )
+    # Verified yesterday, then a renewal arrived: the check stays valid but needs a look.
+    check_verify(check=renewed, actor=staff_a, now=timezone.now() - datetime.timedelta(days=1))
+    seen = Check.objects.get(kind=CheckKind.DRIVING)
+    check_verify(check=seen, actor=staff_a)
+    document_for(ward_a.provider)  # the food hygiene renewal
+
+    url = reverse("admin:accounts_check_changelist")
+    listed = as_user(staff_a).get(url, {"documents": "unseen"}).context["cl"].result_list
+
+    assert [check.pk for check in listed] == [renewed.pk]
