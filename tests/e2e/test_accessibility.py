@@ -15,6 +15,7 @@ RESIDENT = [
     "/request-help/",
     "/request-help/who/",
     "/notifications/",
+    "/visits/",
     "/account/your-details/",
     "/account/your-name/",
 ]
