@@ -6,6 +6,7 @@ wrong or missing token is a 401 and changes nothing; a body that is not a receip
 """
 
 import json
+import uuid
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -42,10 +43,15 @@ def notify_callback(request):
     if not isinstance(receipt, dict):
         return _error(400, "The body must be a JSON object.")
     notify_id, status = receipt.get("id"), receipt.get("status")
-    if not (isinstance(notify_id, str) and isinstance(status, str)) or "\x00" in notify_id:
+    if not (isinstance(notify_id, str) and isinstance(status, str)):
         return _error(400, "The receipt needs an id and a status, both text.")
     try:
-        delivery_status_record(notify_id=notify_id[:36], status=status)
+        # Notify's ids are UUIDs; anything else (NULs, lone surrogates…) never reaches SQL.
+        notify_id = str(uuid.UUID(notify_id))
+    except ValueError:
+        return _error(400, "The receipt's id must be a UUID.")
+    try:
+        delivery_status_record(notify_id=notify_id, status=status)
     except TransitionError as error:
         return _error(400, str(error))
     return HttpResponse(status=204)

@@ -15,6 +15,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.constants import ContactMethod
 from matchmaking.constants import DeliveryStatus
@@ -439,3 +442,34 @@ def test_the_phone_number_and_texts_are_in_the_download_and_go_with_the_account(
 
     assert not TextNumber.objects.filter(user=texted).exists()
     assert not TextDelivery.objects.filter(user=texted).exists()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+RECEIPTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.text(max_size=50) | JSON_VALUES,
+        "status": st.sampled_from(DeliveryStatus.values) | st.text() | JSON_VALUES,
+        "reference": JSON_VALUES,
+    },
+)
+
+
+@hypothesis_settings(
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(body=RECEIPTS | JSON_VALUES)
+def test_no_receipt_body_is_a_server_error(client, settings, body):
+    settings.NOTIFY_CALLBACK_TOKEN = CALLBACK_TOKEN
+
+    response = callback(client, json.dumps(body))
+
+    assert response.status_code in (204, 400)
