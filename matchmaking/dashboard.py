@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from accounts.constants import ProviderStatus
 from matchmaking import scoping
-from matchmaking.constants import ConcernKind, ConcernStatus, MatchStatus
-from matchmaking.models import Concern, Match, Rating
+from matchmaking.constants import ConcernKind, ConcernStatus, MatchStatus, VisitStatus
+from matchmaking.models import Concern, Match, Rating, Visit
 from services.constants import NeedStatus
 from services.models import Area, Category, Need, Postcode, Programme
 
@@ -208,6 +208,15 @@ def completed_matches(area_ids, period):
         )
         .order_by()
         .count()
+    )
+
+
+def visits_done(area_ids, period):
+    """Visits due in the period that happened, and that did not: {"done", "missed"}."""
+    in_areas = scoping.matches_in_areas(Match.objects.all(), area_ids)
+    return Visit.objects.filter(period.q("starts_at"), match__in=in_areas).aggregate(
+        done=Count("pk", filter=Q(status=VisitStatus.DONE)),
+        missed=Count("pk", filter=Q(status=VisitStatus.MISSED)),
     )
 
 

@@ -81,6 +81,7 @@ def matching_table(area_ids, period):
     median = dashboard.median_time_to_active(area_ids, period)
     offers = dashboard.offer_acceptance(area_ids, period)
     completed = dashboard.completed_matches(area_ids, period)
+    visits = dashboard.visits_done(area_ids, period)
     return (
         f"Matching, {period.start:%-d %b %Y} to {period.end:%-d %b %Y}",
         ["Figure", "Value"],
@@ -90,6 +91,8 @@ def matching_table(area_ids, period):
             ["Offers accepted", offers["accepted"]],
             ["Acceptance rate", _percent(offers["rate"])],
             ["Matches completed", completed],
+            ["Visits done", visits["done"]],
+            ["Visits that did not happen", visits["missed"]],
         ],
     )
 
@@ -263,6 +266,7 @@ def dashboard_view(request, site):
         "median": dashboard.median_time_to_active(area_ids, period),
         "offers": dashboard.offer_acceptance(area_ids, period),
         "completed": dashboard.completed_matches(area_ids, period),
+        "visits": dashboard.visits_done(area_ids, period),
         "ratings": dashboard.ratings_distribution(area_ids, period),
         "concerns": dashboard.open_concerns(area_ids),
         "programmes": dashboard.programme_progress(area_ids),

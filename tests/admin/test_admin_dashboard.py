@@ -41,6 +41,8 @@ def test_every_table_exports_as_csv(as_user, superuser, borough):
         ["Offers accepted", "3"],
         ["Acceptance rate", "60%"],
         ["Matches completed", "2"],
+        ["Visits done", "0"],
+        ["Visits that did not happen", "0"],
     ]
     assert table(client.get(URL, {"export": "ratings", **period}))[4:] == [["4", "1"], ["5", "2"]]
     assert table(client.get(URL, {"export": "supply"}))[-1] == ["No area", "A hot meal", "1", "0"]

@@ -408,3 +408,19 @@ def test_the_resident_sees_the_smoothed_rating_the_engine_uses_explained(client,
     # One 5-star review against the prior: 4.2, not the raw 5.0.
     assert "4.2 out of 5 from 1 rating" in html and "5.0 out of 5" not in html
     assert "a single review cannot make or break them" in html
+
+
+def test_the_dashboard_counts_visits_done_and_missed_in_the_period_and_areas(one_off_match):
+    from matchmaking import dashboard
+    from matchmaking.scoping import staff_area_ids
+
+    for days, status in ((-2, VisitStatus.DONE), (-3, VisitStatus.DONE), (-4, VisitStatus.MISSED)):
+        a_visit(one_off_match, starts_in=datetime.timedelta(days=days), status=status)
+    a_visit(one_off_match, starts_in=-datetime.timedelta(days=40), status=VisitStatus.DONE)
+    elsewhere = NeedFactory(status=NeedStatus.MATCHED)
+    other = make_match(elsewhere, eligible_cook(elsewhere), MatchStatus.ACTIVE)
+    a_visit(other, starts_in=-datetime.timedelta(days=2), status=VisitStatus.DONE)
+    staff = StaffFactory()
+    grant_area(staff, one_off_match.need.area)
+    week = dashboard.Period.last_days(7)
+    assert dashboard.visits_done(staff_area_ids(staff), week) == {"done": 2, "missed": 1}
