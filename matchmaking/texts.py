@@ -30,6 +30,7 @@ OFCOM_DRAMA_MOBILES = re.compile(r"\+447700900\d{3}")
 CODE_VALID_FOR = timedelta(minutes=15)
 MAX_WRONG_CODES = 10
 LOCKED_FOR = timedelta(minutes=15)
+RESEND_AFTER = timedelta(minutes=1)
 # Notify's statuses that end a text's story, and the one that stops texts to the number.
 FINAL_STATUSES = {
     DeliveryStatus.DELIVERED,
@@ -65,9 +66,15 @@ def _code_hash(code):
 
 
 def _send_code(text_number):
+    now = timezone.now()
+    if text_number.code_sent_at and now - text_number.code_sent_at < RESEND_AFTER:
+        # Each text costs the council and buzzes a phone: no more than one a minute.
+        raise TransitionError(
+            "We sent a code less than a minute ago. Wait a minute, then ask again."
+        )
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     text_number.code_hash = _code_hash(code)
-    text_number.code_sent_at = timezone.now()
+    text_number.code_sent_at = now
     text_number.save()
     delivery = TextDelivery.objects.create(user=text_number.user, phone=text_number.phone)
     message = (

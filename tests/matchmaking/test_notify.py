@@ -121,6 +121,13 @@ def texts_to(server, phone):
     ]
 
 
+def a_minute_later(user):
+    """As if the last code was sent a minute ago (codes go out at most once a minute)."""
+    TextNumber.objects.filter(user=user).update(
+        code_sent_at=timezone.now() - datetime.timedelta(seconds=61)
+    )
+
+
 def code_in(message):
     return re.search(r"\b(\d{5})\b", message).group(1)
 
@@ -223,6 +230,7 @@ def test_after_10_wrong_codes_even_the_right_one_waits(client, person, send, fak
     url = reverse("matchmaking:text_messages_confirm")
     for _ in range(10):
         client.post(url, {"code": wrong})
+    a_minute_later(person)
 
     response = client.post(url, {"code": right})
 
@@ -238,6 +246,7 @@ def test_not_received_a_text_sends_a_new_code_and_the_old_one_stops(
 ):
     choose_texts(client, send)
     old = code_in(texts_to(fake_notify, "+447700900123")[0])
+    a_minute_later(person)
 
     send(lambda: client.post(reverse("matchmaking:text_messages_resend")))
 
@@ -248,6 +257,15 @@ def test_not_received_a_text_sends_a_new_code_and_the_old_one_stops(
         assert TextNumber.objects.get(user=person).confirmed_at is None
     client.post(url, {"code": new})
     assert TextNumber.objects.get(user=person).confirmed_at is not None
+
+
+def test_a_new_code_waits_a_minute_after_the_last(client, person, send, fake_notify):
+    choose_texts(client, send)
+
+    response = send(lambda: client.post(reverse("matchmaking:text_messages_resend"), follow=True))
+
+    assert "Wait a minute" in response.content.decode()
+    assert len(texts_to(fake_notify, "+447700900123")) == 1
 
 
 @pytest.mark.parametrize(
