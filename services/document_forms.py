@@ -84,7 +84,16 @@ class DocumentForm(forms.Form):
                 }
             )
             # The file last: the details are read off the certificate before it is chosen.
-            self.order_fields(["certificate_number", "level", "workforce"])
+            self.order_fields(
+                [
+                    "certificate_number",
+                    "level",
+                    "workforce",
+                    "update_service",
+                    "status_check_consent",
+                    "file",
+                ]
+            )
 
     def clean_certificate_number(self):
         # People copy the number with spaces ("0012 3456 7890"): they are not part of it.
@@ -113,3 +122,8 @@ class DocumentForm(forms.Form):
             "status_check_consent",
         )
         return {name: self.cleaned_data[name] for name in names}
+
+
+def in_a_sentence(label):
+    """'Food hygiene certificate' → 'food hygiene certificate'; 'DBS certificate' stays."""
+    return label if label[:2].isupper() else label[0].lower() + label[1:]

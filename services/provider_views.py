@@ -28,7 +28,7 @@ from accounts.providers import (
     provider_update,
 )
 from services.constants import OfferStatus
-from services.document_forms import DocumentForm
+from services.document_forms import DocumentForm, in_a_sentence
 from services.journey import Journey, Step, Upload
 from services.offer_filters import OfferFilter
 from services.offers import offer_create, offer_withdraw, offers_visible_to
@@ -468,7 +468,9 @@ def document_list(request, profile):
         "providers/documents.html",
         {
             "checks": checks,
-            "document_kinds": DocumentKind.choices,
+            "document_kinds": [
+                (kind, in_a_sentence(label)) for kind, label in DocumentKind.choices
+            ],
             "retention_days": settings.DOCUMENT_RETENTION_DAYS,
         },
     )
@@ -497,7 +499,11 @@ def document_upload(request, profile, kind):
                 request, f"{kind.label} uploaded. The council will check it and let you know."
             )
             return redirect("providers:documents")
-    return render(request, "providers/document_upload.html", {"form": form, "kind": kind})
+    return render(
+        request,
+        "providers/document_upload.html",
+        {"form": form, "kind": kind, "kind_name": in_a_sentence(kind.label)},
+    )
 
 
 @login_required

@@ -52,3 +52,33 @@ def test_a_cook_sends_a_food_hygiene_certificate_from_a_phone(page, private_medi
     assert page_width(page) <= NARROWEST
     assert CheckDocument.objects.filter(check_record__provider=provider).count() == 1
     assert problems == []
+
+
+def test_the_certificate_pages_have_no_serious_accessibility_violations(page, private_media):
+    from axe_playwright_python.sync_playwright import Axe
+
+    provider = ProviderProfileFactory(kind="carer")
+    sign_in(page, provider.user)
+    found = []
+    for path in [
+        "/provide/documents/",
+        "/provide/documents/upload/dbs_certificate/",
+        "/provide/documents/upload/insurance/",
+    ]:
+        page.goto(path)
+        page.get_by_role("heading", level=1).wait_for()
+        found += [
+            f"{path}: {violation['id']}"
+            for violation in Axe().run(page).response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+    # The DBS form with every error showing (the error summary links to each field).
+    page.goto("/provide/documents/upload/dbs_certificate/")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.get_by_text("There is a problem").wait_for()
+    found += [
+        f"dbs errors: {violation['id']}"
+        for violation in Axe().run(page).response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert found == []
