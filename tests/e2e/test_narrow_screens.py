@@ -57,3 +57,39 @@ def test_help_requests_fit_a_phone(page):
     page.goto("/help-requests/")
     page.get_by_role("heading", level=1).wait_for()
     assert page_width(page) <= PHONE_WIDTH
+
+
+def test_resident_and_provider_pages_fit_the_narrowest_phone(page, new_page):
+    # The design's floor: pages work at 320 px without sideways scrolling.
+    narrowest = 320
+    need = NeedFactory(status=NeedStatus.MATCHED)
+    provider = eligible_cook(need)
+    match = make_match(need, provider, MatchStatus.ACTIVE)
+    too_wide = []
+
+    def check(person_page, paths):
+        person_page.set_viewport_size({"width": narrowest, "height": 740})
+        for path in paths:
+            person_page.goto(path)
+            width = page_width(person_page)
+            if width > narrowest:
+                too_wide.append(f"{path}: {width} px")
+
+    sign_in(page, need.requested_by)
+    check(
+        page,
+        [
+            "/requests/",
+            f"/requests/{need.reference}/",
+            f"/matches/{match.pk}/",
+            "/account/your-details/",
+            "/notifications/",
+        ],
+    )
+    as_provider = new_page()
+    sign_in(as_provider, provider.user)
+    check(
+        as_provider,
+        ["/help-requests/", f"/help-requests/{match.pk}/", "/provide/", "/provide/pause/"],
+    )
+    assert too_wide == []
