@@ -6,6 +6,7 @@ per IP address by the project's default throttles. Errors are the project's JSON
 ({"detail", "errors"}): the standard defines no error body of its own.
 """
 
+from django.conf import settings
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -37,7 +38,8 @@ class FeedRoot(OpenReferralView):
                 "version": feed.HSDS_VERSION,
                 "profile": feed.PROFILE_URL,
                 "openapi_url": feed.OPENAPI_URL,
-                "description": f"The help {feed.organization()['name']} offers through Kith.",
+                "description": f"The help {feed.organization()['name']} offers through "
+                f"{settings.SERVICE_NAME}.",
                 "publisher": {
                     "name": feed.organization()["name"],
                     "email": feed.organization()["email"],
