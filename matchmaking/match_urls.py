@@ -49,7 +49,8 @@ urlpatterns = [
     path("visits/<int:pk>/done/", visits.visit_done, name="visit_done"),
     path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
     path("visits/<int:pk>/did-not-happen/", visits.visit_missed, name="visit_missed"),
-    path("visits/calendar/", visits.calendar_create, name="calendar_create"),
-    path("visits/calendar/revoke/", visits.calendar_revoke, name="calendar_revoke"),
+    path("account/calendar/", visits.calendar_page, name="calendar"),
+    path("account/calendar/new/", visits.calendar_create, name="calendar_create"),
+    path("account/calendar/stop/", visits.calendar_revoke, name="calendar_revoke"),
     path("calendar/<slug:token>.ics", visits.calendar_feed, name="calendar_feed"),
 ]

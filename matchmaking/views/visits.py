@@ -33,25 +33,15 @@ def _rows(visit_list, user, now):
     return rows
 
 
-def _visit_page(request, new_feed_url=""):
+@login_required
+def visit_list(request):
     now = timezone.now()
     coming, past = visits.visits_coming_and_past(request.user, now=now)
     return render(
         request,
         "matchmaking/visits.html",
-        {
-            "coming": _rows(coming, request.user, now),
-            "past": _rows(past, request.user, now),
-            "has_feed": bool(new_feed_url)
-            or CalendarFeed.objects.filter(user=request.user).exists(),
-            "new_feed_url": new_feed_url,
-        },
+        {"coming": _rows(coming, request.user, now), "past": _rows(past, request.user, now)},
     )
-
-
-@login_required
-def visit_list(request):
-    return _visit_page(request)
 
 
 def _my_visit(request, pk):
@@ -86,7 +76,21 @@ def visit_missed(request, pk):
     return redirect("matchmaking:visits")
 
 
-# --- the calendar feed ----------------------------------------------------------------------
+# --- the calendar feed (an account page) ----------------------------------------------------
+
+
+def _calendar_page(request, new_feed_url=""):
+    has_feed = bool(new_feed_url) or CalendarFeed.objects.filter(user=request.user).exists()
+    return render(
+        request,
+        "matchmaking/calendar.html",
+        {"has_feed": has_feed, "new_feed_url": new_feed_url},
+    )
+
+
+@login_required
+def calendar_page(request):
+    return _calendar_page(request)
 
 
 @login_required
@@ -95,7 +99,7 @@ def calendar_create(request):
     """A new secret URL (any earlier one stops working); shown on this page only, once."""
     token = calendars.calendar_feed_create(user=request.user)
     url = request.build_absolute_uri(reverse("matchmaking:calendar_feed", args=[token]))
-    response = _visit_page(request, new_feed_url=url)
+    response = _calendar_page(request, new_feed_url=url)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -105,7 +109,7 @@ def calendar_create(request):
 def calendar_revoke(request):
     if calendars.calendar_feed_revoke(user=request.user):
         messages.success(request, "Your calendar link no longer works.")
-    return redirect("matchmaking:visits")
+    return redirect("matchmaking:calendar")
 
 
 @never_cache

@@ -16,6 +16,7 @@ RESIDENT = [
     "/request-help/who/",
     "/notifications/",
     "/visits/",
+    "/account/calendar/",
     "/account/your-details/",
     "/account/your-name/",
 ]

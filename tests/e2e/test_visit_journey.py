@@ -45,7 +45,7 @@ def test_the_helper_marks_the_visit_done_and_the_resident_rates(new_page):
     assert list(Rating.objects.values_list("rater_role", "score")) == [("resident", 5)]
 
 
-def test_your_visits_with_a_calendar_link_fits_320_pixels(page):
+def test_your_visits_and_the_calendar_link_fit_320_pixels(page):
     need = NeedFactory(contact_name="Rose Turner", status=NeedStatus.MATCHED)
     provider = eligible_cook(need)
     match = make_match(need, provider, "active")
@@ -57,6 +57,8 @@ def test_your_visits_with_a_calendar_link_fits_320_pixels(page):
     sign_in(page, provider.user)
     page.set_viewport_size({"width": 320, "height": 740})
     page.goto("/visits/")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
+    page.get_by_role("link", name="Make a private calendar link").click()
     page.get_by_role("button", name="Make a calendar link").click()
     expect(page.locator("#calendar-link")).to_contain_text("/calendar/")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
