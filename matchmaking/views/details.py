@@ -47,7 +47,13 @@ def your_details(request):
         else:
             messages.success(request, "Your details have been updated.")
             return redirect("matchmaking:your_details")
-    return render(request, "matchmaking/your_details.html", {"form": form})
+    # A number saved before numbers were checked, which does not read as a UK number.
+    phone_to_correct = bool(user.phone) and not user.phone.is_valid()
+    return render(
+        request,
+        "matchmaking/your_details.html",
+        {"form": form, "phone_to_correct": phone_to_correct},
+    )
 
 
 @login_required

@@ -292,3 +292,23 @@ def test_reminders_and_the_calendar_feed_name_a_nameless_provider(nameless_match
     feed = calendars.calendar_ics(resident)
     assert "Carlos" in (feed.decode() if isinstance(feed, bytes) else str(feed))
     assert visit.pk
+
+
+def test_a_phone_number_that_did_not_parse_is_pointed_out_for_correcting(client):
+    user = UserFactory(first_name="Bea")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_user SET phone = %s WHERE id = %s", ["call after 6", user.pk]
+        )
+    client.force_login(user)
+    html = client.get(reverse(YOUR_DETAILS)).content.decode()
+    assert "We cannot read the phone number we have for you" in html
+    assert 'value="call after 6"' in html
+
+
+def test_a_good_phone_number_is_not_questioned(client):
+    user = UserFactory(first_name="Bea", phone="020 7946 0018")
+    client.force_login(user)
+    html = client.get(reverse(YOUR_DETAILS)).content.decode()
+    assert "We cannot read the phone number" not in html
+    assert 'value="020 7946 0018"' in html
