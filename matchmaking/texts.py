@@ -109,7 +109,15 @@ def text_preference_set(*, user, notify_by, phone=""):
             user=user, defaults={"phone": number}
         )
         text_number.email_too = notify_by == NotifyBy.BOTH
-        if text_number.phone != number or text_number.confirmed_at is None:
+        just_sent = (
+            text_number.phone == number
+            and text_number.code_sent_at is not None
+            and timezone.now() - text_number.code_sent_at < RESEND_AFTER
+        )
+        if text_number.confirmed_at is None and just_sent:
+            # The form sent twice: the code already on its way is the one to enter.
+            text_number.save()
+        elif text_number.phone != number or text_number.confirmed_at is None:
             text_number.phone = number
             text_number.confirmed_at = None
             text_number.failed_at = None

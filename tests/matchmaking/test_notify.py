@@ -259,6 +259,15 @@ def test_not_received_a_text_sends_a_new_code_and_the_old_one_stops(
     assert TextNumber.objects.get(user=person).confirmed_at is not None
 
 
+def test_sending_the_form_twice_sends_one_code(client, person, send, fake_notify):
+    choose_texts(client, send)
+
+    response = choose_texts(client, send)
+
+    assert response["Location"] == reverse("matchmaking:text_messages_confirm")
+    assert len(texts_to(fake_notify, "+447700900123")) == 1
+
+
 def test_a_new_code_waits_a_minute_after_the_last(client, person, send, fake_notify):
     choose_texts(client, send)
 
