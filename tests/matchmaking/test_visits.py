@@ -243,9 +243,14 @@ def test_your_visits_shows_coming_then_past_to_both_sides(client, one_off_match)
         assert page.index(f'id="visit-{coming.pk}"') < page.index(f'id="visit-{past.pk}"')
 
 
-def test_an_outsider_sees_no_visits_and_cannot_act_on_them(client, one_off_match):
+@pytest.mark.parametrize("who", ["outsider", "staff of the area", "staff elsewhere"])
+def test_an_outsider_sees_no_visits_and_cannot_act_on_them(client, one_off_match, who):
     visit = a_visit(one_off_match, starts_in=-HOUR / 2)
-    client.force_login(UserFactory())
+    person = UserFactory() if who == "outsider" else StaffFactory()
+    if who != "outsider":
+        area = one_off_match.need.area if who == "staff of the area" else AreaFactory()
+        grant_area(person, area)  # staff see visits in the admin, not as a party
+    client.force_login(person)
     page = client.get(reverse("matchmaking:visits")).content.decode()
     assert f'id="visit-{visit.pk}"' not in page
     for name in ("visit_done", "visit_cancel", "visit_missed"):
