@@ -1,5 +1,5 @@
-"""GET /api/v1/visits/ (mine, by date) and POST …/done/ and …/cancel/: the rules of the web
-page (visits.py), for the owner, the other party, an outsider and staff."""
+"""GET /api/v1/visits/ (mine, by date) and POST …/done/, …/cancel/ and …/did-not-happen/:
+the rules of the web page (visits.py), for the owner, the other party, an outsider and staff."""
 
 import datetime
 
@@ -55,7 +55,7 @@ def test_nobody_else_sees_or_records_a_visit(request, as_user, match, who):
     client = as_user(person)
     assert client.get("/api/v1/visits/").json()["results"] == []
     assert client.get(f"/api/v1/visits/{visit.pk}/").status_code == 404
-    for action in ("done", "cancel"):
+    for action in ("done", "cancel", "did-not-happen"):
         assert client.post(f"/api/v1/visits/{visit.pk}/{action}/").status_code == 404
     visit.refresh_from_db()
     assert visit.status == VisitStatus.PLANNED
@@ -106,3 +106,13 @@ def test_the_visit_list_does_not_grow_in_queries(
     with django_assert_max_num_queries(3):
         response = client.get("/api/v1/visits/")
     assert len(response.json()["results"]) == 20
+
+
+def test_the_resident_says_a_visit_did_not_happen_and_the_provider_cannot(
+    as_user, match, resident, provider
+):
+    visit = a_visit(match, starts_in=-HOUR * 2)
+    response = as_user(provider.user).post(f"/api/v1/visits/{visit.pk}/did-not-happen/")
+    assert response.status_code == 400 and "Only the person who asked" in response.json()["detail"]
+    response = as_user(resident).post(f"/api/v1/visits/{visit.pk}/did-not-happen/")
+    assert response.status_code == 200 and response.json()["status"] == VisitStatus.MISSED

@@ -48,3 +48,8 @@ class VisitViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._act(visits.visit_cancel)
+
+    @_visit_action("Resident's side: the visit did not happen (council staff are told)")
+    @action(detail=True, methods=["post"], url_path="did-not-happen")
+    def did_not_happen(self, request, pk=None):
+        return self._act(visits.visit_report_missed)
