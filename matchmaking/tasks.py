@@ -1,4 +1,7 @@
-from django_tasks import task
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import TaskContext, task
 
 from matchmaking import lifecycle
 from services.models import Need
@@ -48,12 +51,23 @@ def send_reminders() -> int:
     return reminders_send()
 
 
-@task()
-def send_text(*, delivery_id: int, message: str) -> None:
-    """One text message through the text channel (GOV.UK Notify)."""
+# Texts say something is happening now: a few quick retries, then give up (email and
+# the app still carry the message).
+TEXT_RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+
+
+@task(takes_context=True)
+def send_text(context: TaskContext, *, delivery_id: int, message: str, attempt: int = 1) -> None:
+    """One text message through the text channel (GOV.UK Notify), retried later while
+    Notify is unreachable or busy, when the tasks backend can run a task later."""
     from matchmaking.texts import text_delivery_send
 
-    text_delivery_send(delivery_id=delivery_id, message=message)
+    this = context.task_result.task
+    can_retry = attempt <= len(TEXT_RETRY_DELAYS) and this.get_backend().supports_defer
+    if text_delivery_send(delivery_id=delivery_id, message=message, last_attempt=not can_retry):
+        this.using(run_after=timezone.now() + TEXT_RETRY_DELAYS[attempt - 1]).enqueue(
+            delivery_id=delivery_id, message=message, attempt=attempt + 1
+        )
 
 
 @task()

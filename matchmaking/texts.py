@@ -219,26 +219,31 @@ def _send_after_commit(delivery, message):
     transaction.on_commit(lambda: send_text.enqueue(delivery_id=delivery.pk, message=message))
 
 
-def text_delivery_send(*, delivery_id, message):
-    """Hand one text to the channel (a task, after the commit that queued it)."""
+def text_delivery_send(*, delivery_id, message, last_attempt=True):
+    """Hand one text to the channel (a task, after the commit that queued it). Returns
+    True when Notify could not take it for now and another attempt may: the text stays
+    queued for the task to try again."""
     delivery = TextDelivery.objects.filter(pk=delivery_id).first()
     channel = text_channel()
     if delivery is None or channel is None or delivery.status != DeliveryStatus.QUEUED:
-        return
+        return False
     try:
         delivery.notify_id = channel.send_text(
             phone=delivery.phone, message=message, reference=f"kith-{delivery.pk}"
         )
         delivery.status = DeliveryStatus.SENDING
     except ChannelError as error:
+        if not error.permanent and not last_attempt:
+            return True
         delivery.status = DeliveryStatus.NOT_SENT
         delivery.status_at = timezone.now()
         delivery.save()
         if error.permanent:
             _number_failed(delivery)
-        return
+        return False
     delivery.status_at = timezone.now()
     delivery.save()
+    return False
 
 
 def delivery_status_record(*, notify_id, status):

@@ -52,6 +52,9 @@ class FakeNotify(BaseHTTPRequestHandler):
             return self._answer(403, {"status_code": 403, "errors": [{"error": "AuthError"}]})
         if self.path not in ("/v2/notifications/sms", "/v2/notifications/email"):
             return self._answer(404, {"status_code": 404, "errors": [{"error": "NotFound"}]})
+        if self.server.busy_answers:
+            self.server.busy_answers -= 1
+            return self._answer(500, {"status_code": 500, "errors": [{"error": "Exception"}]})
         if body.get("phone_number") == UNTEXTABLE:
             error = {"error": "BadRequestError", "message": "Not a UK mobile number"}
             return self._answer(400, {"status_code": 400, "errors": [error]})
@@ -83,6 +86,7 @@ class FakeNotify(BaseHTTPRequestHandler):
 def fake_notify(settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNotify)
     server.received = []
+    server.busy_answers = 0  # how many requests to answer 500 before working again
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.NOTIFY_API_KEY = API_KEY
@@ -414,6 +418,44 @@ def test_a_number_notify_refuses_is_stopped_too(client, person, send, fake_notif
     delivery = TextDelivery.objects.get(notification__message="Rose can help")
     assert delivery.status == DeliveryStatus.NOT_SENT
     assert TextNumber.objects.get(user=person).failed_at is not None
+
+
+@pytest.fixture
+def confirmed_number(person):
+    TextNumber.objects.create(
+        user=person, phone="+447700900123", email_too=False, confirmed_at=timezone.now()
+    )
+    person.contact_method = ContactMethod.TEXT
+    person.save()
+    return person
+
+
+def test_a_text_notify_cannot_take_is_not_sent_and_the_number_keeps_texts(
+    confirmed_number, send, fake_notify
+):
+    fake_notify.busy_answers = 1
+
+    send(lambda: notify(users=[confirmed_number], message="Rose can help"))
+
+    delivery = TextDelivery.objects.get(notification__message="Rose can help")
+    assert delivery.status == DeliveryStatus.NOT_SENT
+    assert TextNumber.objects.get(user=confirmed_number).failed_at is None
+
+
+def test_a_backend_that_can_wait_tries_a_busy_notify_again(
+    confirmed_number, send, fake_notify, monkeypatch
+):
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    # The inline backend, told it may defer: each retry runs at once instead of later.
+    monkeypatch.setattr(ImmediateBackend, "supports_defer", True)
+    fake_notify.busy_answers = 2
+
+    send(lambda: notify(users=[confirmed_number], message="Rose can help"))
+
+    assert len(texts_to(fake_notify, "+447700900123")) == 3
+    delivery = TextDelivery.objects.get(notification__message="Rose can help")
+    assert delivery.status == DeliveryStatus.SENDING and delivery.notify_id
 
 
 @pytest.mark.parametrize("token", ["wrong-token", "", f"{CALLBACK_TOKEN}x"])
