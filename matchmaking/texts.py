@@ -117,7 +117,9 @@ def text_preference_set(*, user, notify_by, phone=""):
         if text_number.confirmed_at is None and just_sent:
             # The form sent twice: the code already on its way is the one to enter.
             text_number.save()
-        elif text_number.phone != number or text_number.confirmed_at is None:
+        elif not (text_number.phone == number and text_number.can_receive):
+            # A new number, one not yet confirmed, or one whose texts were stopped: each
+            # is confirmed (again) before texts go to it.
             text_number.phone = number
             text_number.confirmed_at = None
             text_number.failed_at = None

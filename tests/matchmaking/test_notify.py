@@ -406,6 +406,21 @@ def test_a_permanently_failed_number_gets_no_more_texts_and_is_told_in_the_app(
     assert "we stopped texting it" in page
 
 
+def test_confirming_a_stopped_number_again_restarts_texts(client, texted, send, fake_notify):
+    TextNumber.objects.filter(user=texted).update(failed_at=timezone.now())
+    a_minute_later(texted)
+
+    response = choose_texts(client, send)
+    assert response["Location"] == reverse("matchmaking:text_messages_confirm")
+    confirm(client, send, fake_notify)
+    fake_notify.received.clear()
+    texted.refresh_from_db()
+    send(lambda: notify(users=[texted], message="Your visit is tomorrow"))
+
+    [text] = texts_to(fake_notify, "+447700900123")
+    assert "Your visit is tomorrow" in text
+
+
 def test_a_number_notify_refuses_is_stopped_too(client, person, send, fake_notify):
     TextNumber.objects.create(
         user=person, phone=UNTEXTABLE, email_too=False, confirmed_at=timezone.now()
