@@ -528,10 +528,11 @@ def test_the_phone_number_and_texts_are_in_the_download_and_go_with_the_account(
     assert not TextDelivery.objects.filter(user=texted).exists()
 
 
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
-    max_leaves=8,
+JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+JSON_VALUES = (
+    JSON_LEAVES
+    | st.lists(JSON_LEAVES, max_size=3)
+    | st.dictionaries(st.text(), JSON_LEAVES | st.lists(JSON_LEAVES, max_size=2), max_size=3)
 )
 RECEIPTS = st.fixed_dictionaries(
     {},
