@@ -175,8 +175,8 @@ def values_for(route, victim):
         "content_type_id": 1,
         "object_id_": pk,
         "url": "x",
-        "message_pk": victim["message"].pk,
         "token": "A" * 43,  # a calendar feed token that opens nothing
+        "message_pk": victim["message"].pk,
         "document_id": victim["document"].pk,
     }
 

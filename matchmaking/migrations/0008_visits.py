@@ -6,73 +6,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matchmaking', '0007_idempotency_key'),
+        ("matchmaking", "0007_idempotency_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('done', 'Done'), ('missed', 'Did not happen'), ('cancelled_by_resident', "Cancelled by the resident's side"), ('cancelled_by_provider', 'Cancelled by the helper')], default='planned', max_length=24)),
-                ('notice_hours', models.FloatField(blank=True, help_text='How many hours before the start it was cancelled.', null=True)),
-                ('flagged_at', models.DateTimeField(blank=True, help_text="When the resident's side said it did not happen.", null=True)),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('match', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='matchmaking.match')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("done", "Done"),
+                            ("missed", "Did not happen"),
+                            ("cancelled_by_resident", "Cancelled by the resident's side"),
+                            ("cancelled_by_provider", "Cancelled by the helper"),
+                        ],
+                        default="planned",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "notice_hours",
+                    models.FloatField(
+                        blank=True,
+                        help_text="How many hours before the start it was cancelled.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "flagged_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the resident's side said it did not happen.",
+                        null=True,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "match",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="matchmaking.match",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'pk'],
+                "ordering": ["starts_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='VisitReminder',
+            name="VisitReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('day_before', 'The day before'), ('two_hours', 'Two hours before')], max_length=12)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='matchmaking.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("day_before", "The day before"),
+                            ("two_hours", "Two hours before"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="matchmaking.visit",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(condition=models.Q(('status', 'planned')), fields=['starts_at'], name='visit_planned_start'),
+            model_name="visit",
+            index=models.Index(
+                condition=models.Q(("status", "planned")),
+                fields=["starts_at"],
+                name="visit_planned_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['match', 'starts_at'], name='visit_match_start'),
+            model_name="visit",
+            index=models.Index(fields=["match", "starts_at"], name="visit_match_start"),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(fields=('match', 'starts_at'), name='visit_one_per_match_start', violation_error_message='This match already has a visit at that time.'),
+            model_name="visit",
+            constraint=models.UniqueConstraint(
+                fields=("match", "starts_at"),
+                name="visit_one_per_match_start",
+                violation_error_message="This match already has a visit at that time.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='visit_ends_after_start', violation_error_message='A visit must end after it starts.'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="visit_ends_after_start",
+                violation_error_message="A visit must end after it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'done', 'missed', 'cancelled_by_resident', 'cancelled_by_provider'])), name='visit_status_valid'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "planned",
+                            "done",
+                            "missed",
+                            "cancelled_by_resident",
+                            "cancelled_by_provider",
+                        ],
+                    )
+                ),
+                name="visit_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visitreminder',
-            constraint=models.UniqueConstraint(fields=('visit', 'user', 'kind'), name='visit_reminder_once'),
+            model_name="visitreminder",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "user", "kind"), name="visit_reminder_once"
+            ),
         ),
     ]
