@@ -44,6 +44,7 @@ from accounts.models import (
     DbsStatusCheck,
     private_documents,
 )
+from accounts.uploads import read_limited
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -107,20 +108,6 @@ PDF_END = re.compile(rb"%%EOF\s*\Z")
 
 
 # --- what the bytes are -----------------------------------------------------------------
-
-
-def _read_limited(uploaded_file):
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ValidationError(TOO_LARGE, code="too_large")
-    uploaded_file.seek(0)
-    # One byte past the limit: a stream may under-report its size.
-    data = uploaded_file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValidationError(TOO_LARGE, code="too_large")
-    if not data:
-        raise ValidationError(EMPTY, code="empty")
-    return data
 
 
 def sniff(data: bytes) -> str | None:
@@ -227,7 +214,7 @@ def _reencode_image(data, content_type):
 
 def document_clean(uploaded_file) -> tuple[bytes, str]:
     """The bytes to store and their content type, or a ValidationError fit to show."""
-    data = _read_limited(uploaded_file)
+    data = read_limited(uploaded_file, max_bytes=MAX_BYTES, too_large=TOO_LARGE, empty=EMPTY)
     content_type = sniff(data)
     if content_type is None:
         raise ValidationError(WRONG_TYPE, code="format")

@@ -13,6 +13,13 @@ def send_templated_email(*, to, template, context):
     recipients = [address for address in to if address]
     if not recipients:
         return
+    subject, body = email_render(template=template, context=context)
+    transaction.on_commit(lambda: send_email.enqueue(to=recipients, subject=subject, body=body))
+
+
+def email_render(*, template, context):
+    """The subject (with the council's name in front) and body of `<template>_subject.txt`
+    and `<template>_body.txt`, whichever channel sends them."""
     context = {
         "COUNCIL_NAME": settings.COUNCIL_NAME,
         "SERVICE_NAME": settings.SERVICE_NAME,
@@ -21,8 +28,4 @@ def send_templated_email(*, to, template, context):
     }
     subject = render_to_string(f"{template}_subject.txt", context).strip()
     body = render_to_string(f"{template}_body.txt", context)
-    transaction.on_commit(
-        lambda: send_email.enqueue(
-            to=recipients, subject=f"[{settings.COUNCIL_NAME}] {subject}", body=body
-        )
-    )
+    return f"[{settings.COUNCIL_NAME}] {subject}", body

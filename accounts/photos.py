@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from accounts.uploads import read_limited
+
 MAX_BYTES = 5 * 1024 * 1024
 # Far below Pillow's own bomb threshold (~89 Mpx): a 40 Mpx RGBA image is already 160 MB decoded.
 MAX_PIXELS = 40_000_000
@@ -22,24 +24,11 @@ OPENERS = ("JPEG", "PNG", "WEBP")
 # The JPEG opener also yields MPO: the JPEGs many phone cameras write (extra frames).
 ALLOWED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP")
 
+EMPTY = "The selected photo is empty"
 NOT_AN_IMAGE = "The photo must be a JPG, PNG or WebP image"
 TOO_LARGE = "The photo must be smaller than 5 MB"
 TOO_MANY_PIXELS = "The photo is too big. Use a photo smaller than 40 megapixels"
 DAMAGED = "The photo could not be read. It may be damaged: try saving it again or use another"
-
-
-def _read_limited(uploaded_file):
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ValidationError(TOO_LARGE, code="too_large")
-    uploaded_file.seek(0)
-    # Read one byte past the limit: a stream may under-report its size.
-    data = uploaded_file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValidationError(TOO_LARGE, code="too_large")
-    if not data:
-        raise ValidationError("The selected photo is empty", code="empty")
-    return data
 
 
 def _open(data):
@@ -65,7 +54,7 @@ def process_photo(uploaded_file) -> ContentFile:
 
     Raises ValidationError with a message fit to show the person who uploaded it.
     """
-    data = _read_limited(uploaded_file)
+    data = read_limited(uploaded_file, max_bytes=MAX_BYTES, too_large=TOO_LARGE, empty=EMPTY)
     with warnings.catch_warnings():
         # Pillow only warns between its two bomb thresholds; a warning is a refusal here.
         warnings.simplefilter("error", Image.DecompressionBombWarning)

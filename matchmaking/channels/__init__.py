@@ -10,7 +10,8 @@ emails go through Notify as well (`email_through_notify`).
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+
+from accounts.emails import email_render
 
 
 class ChannelError(Exception):
@@ -51,16 +52,5 @@ def notify_email_queue(*, to, template, context):
     once the transaction commits (as accounts.emails does with the mail server)."""
     from matchmaking.tasks import send_notify_email
 
-    context = {
-        "COUNCIL_NAME": settings.COUNCIL_NAME,
-        "SERVICE_NAME": settings.SERVICE_NAME,
-        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
-        **context,
-    }
-    subject = render_to_string(f"{template}_subject.txt", context).strip()
-    body = render_to_string(f"{template}_body.txt", context)
-    transaction.on_commit(
-        lambda: send_notify_email.enqueue(
-            to=to, subject=f"[{settings.COUNCIL_NAME}] {subject}", body=body
-        )
-    )
+    subject, body = email_render(template=template, context=context)
+    transaction.on_commit(lambda: send_notify_email.enqueue(to=to, subject=subject, body=body))
