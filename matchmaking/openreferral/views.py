@@ -20,6 +20,8 @@ class OpenReferralView(APIView):
     # The project's API denies by default; this feed is public on purpose.
     permission_classes = [AllowAny]
     authentication_classes = []
+    # Not part of /api/v1/'s OpenAPI document: the Open Referral UK standard is its schema.
+    schema = None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
