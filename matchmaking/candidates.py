@@ -21,8 +21,9 @@ provider that SQL drops never appears in `Ranking.excluded` and staff cannot see
 - Beyond NEARBY_KM of the need, SQL also drops whoever is further than their own travel
   radius or the programme's maximum, or has no availability overlapping the need's slots.
   These two rule out most of a city: leaving them to the engine made ranking about four
-  times slower (some 95 ms rather than 24 ms a need, `manage.py bench scoring` at 20,000
-  providers on SQLite). Within NEARBY_KM everyone reaches the engine, so staff still see why
+  times slower (`manage.py bench scoring --providers 20000` on SQLite measured a median of
+  29 ms a need with them in SQL on a quiet machine, before rank_need became one statement).
+  Within NEARBY_KM everyone reaches the engine, so staff still see why
   someone round the corner was passed over.
 - The engine (`scoring.exclusion`) decides everything else, with a reason staff can read:
   missing or expired checks, exact distances, availability, capacity, an earlier decline,
