@@ -196,6 +196,7 @@ def test_the_schema_documents_the_header_on_every_create(api):
     )
     assert with_header == [
         ("/api/v1/concerns/", "post"),
+        ("/api/v1/matches/{id}/messages/", "post"),
         ("/api/v1/needs/", "post"),
         ("/api/v1/offers/", "post"),
         ("/api/v1/provider/me/", "post"),
