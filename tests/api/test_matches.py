@@ -281,3 +281,13 @@ def test_a_required_reason_that_is_not_text_is_a_400(need, provider):
     )
     assert response.status_code == 400
     assert response.json()["errors"] == {"reason": [NOT_TEXT]}
+
+
+def test_the_resident_sees_the_smoothed_rating_the_engine_uses(need, provider):
+    # One 5-star review is not a 5.0 helper: the API shows what the web page shows.
+    provider.rating_count, provider.rating_sum = 1, 5
+    provider.save()
+    match = make_match(need, provider, MatchStatus.ACCEPTED)
+    body = token_client(need.requested_by).get(detail(match)).json()
+    assert body["provider"]["rating_count"] == 1
+    assert 4.0 < body["provider"]["average_rating"] < 5.0

@@ -16,6 +16,7 @@ from matchmaking.api.serializers.common import (
 )
 from matchmaking.constants import COMPONENT_LABELS, DeclinedBy
 from matchmaking.models import Match
+from matchmaking.trust import SMOOTHED_RATING_EXPLAINED, smoothed_rating
 from services.models import Need
 
 
@@ -65,7 +66,7 @@ class ProviderSummarySerializer(ModelSerializer):
 
     first_name = serializers.CharField(source="user.display_name", read_only=True)
     photo = serializers.SerializerMethodField()
-    average_rating = serializers.FloatField(read_only=True, allow_null=True)
+    average_rating = serializers.SerializerMethodField(help_text=SMOOTHED_RATING_EXPLAINED)
 
     class Meta:
         model = ProviderProfile
@@ -79,6 +80,11 @@ class ProviderSummarySerializer(ModelSerializer):
             "matches_completed",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_average_rating(self, provider):
+        # The figure the engine weighs, as the web page shows it, not the plain mean.
+        return smoothed_rating(provider)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo(self, profile) -> str | None:
