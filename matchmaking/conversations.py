@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.emails import send_templated_email
-from accounts.exceptions import TransitionError
+from accounts.exceptions import TooManyRequests, TransitionError
 from matchmaking import lifecycle, safeguarding, scoping
 from matchmaking.constants import ConcernKind, ConcernStatus, MatchStatus
 from matchmaking.models import (
@@ -152,9 +152,10 @@ def _check_rate_limit(user):
         cache.set(key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS)
         sent = 1
     if sent > RATE_LIMIT_MESSAGES:
-        raise TransitionError(
+        raise TooManyRequests(
             "You have sent a lot of messages in a short time. Please wait a few minutes "
-            "and try again."
+            "and try again.",
+            retry_after_seconds=RATE_LIMIT_WINDOW_SECONDS,
         )
 
 

@@ -13,7 +13,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.exceptions import TransitionError
+from accounts.exceptions import TooManyRequests, TransitionError
 from matchmaking.api.parsers import PayloadTooLarge
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -39,6 +39,8 @@ def django_validation_error(exc):
 
 
 def _translate(exc):
+    if isinstance(exc, TooManyRequests):
+        return exceptions.Throttled(wait=exc.retry_after_seconds, detail=str(exc))
     if isinstance(exc, TransitionError):
         return Refused(str(exc))
     if isinstance(exc, DjangoValidationError):

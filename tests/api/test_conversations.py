@@ -139,3 +139,16 @@ def test_listing_messages_has_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(messages_url(match))
     assert response.json()["count"] == 12
+
+
+def test_too_many_messages_is_a_429_telling_the_client_to_wait(need, match, monkeypatch):
+    from matchmaking import conversations
+
+    monkeypatch.setattr(conversations, "RATE_LIMIT_MESSAGES", 2)
+    for text in ("One", "Two"):
+        assert send(need.requested_by, match, text).status_code == 201
+    response = send(need.requested_by, match, "Three")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == conversations.RATE_LIMIT_WINDOW_SECONDS
+    assert "a lot of messages" in response.json()["detail"]
+    assert Message.objects.count() == 2
