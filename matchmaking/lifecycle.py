@@ -139,6 +139,15 @@ def help_starts_at(need):
     return timezone.make_aware(naive, timezone.get_default_timezone())
 
 
+def done_not_before(need, *, now=None):
+    """When help for `need` may first be marked as done, if that is still to come (None
+    once it may be): match_complete refuses before it, and pages hide the button."""
+    starts = help_starts_at(need)
+    if starts is not None and (now or timezone.now()) < starts:
+        return starts
+    return None
+
+
 # --- locking and the state machine ----------------------------------------------------------
 
 
@@ -578,8 +587,8 @@ def match_complete(*, match, actor, now=None):
             or is_staff_for(match.need, actor),
             "You cannot complete this match.",
         )
-        starts = help_starts_at(match.need)
-        if match.status == MatchStatus.ACTIVE and starts is not None and now < starts:
+        starts = done_not_before(match.need, now=now)
+        if match.status == MatchStatus.ACTIVE and starts is not None:
             local = timezone.localtime(starts, timezone.get_default_timezone())
             raise TransitionError(
                 f"This help is due on {local:%A %-d %B} at {local:%H:%M}, "

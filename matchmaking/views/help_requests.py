@@ -76,6 +76,7 @@ def offer_detail(request, pk):
             "cancel_form": ReasonForm(),
             "now": timezone.now(),
             "sharing": conversations.contact_sharing(match),
+            "done_not_before": lifecycle.done_not_before(match.need),
         },
     )
 

@@ -43,6 +43,7 @@ def need_match(request, pk):
             "cancel_form": ReasonForm(),
             "someone_else_form": OptionalReasonForm(),
             "sharing": conversations.contact_sharing(match),
+            "done_not_before": lifecycle.done_not_before(match.need),
         },
     )
 

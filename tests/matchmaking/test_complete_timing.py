@@ -65,3 +65,22 @@ def test_the_api_refuses_to_mark_done_before_the_help_starts(need, match):
     started(need)
     response = token_client(need.requested_by).post(url)
     assert response.status_code == 200 and response.json()["status"] == MatchStatus.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("side", "page"), [("provider", "offer_detail"), ("resident", "need_match")]
+)
+def test_the_button_appears_only_once_the_help_has_started(client, need, match, side, page):
+    person = match.provider.user if side == "provider" else need.requested_by
+    client.force_login(person)
+    url = reverse(f"matchmaking:{page}", args=[match.pk])
+    complete = reverse("matchmaking:match_complete", args=[match.pk])
+
+    html = client.get(url).content.decode()
+    assert complete not in html
+    assert "You can mark this as done once the help has started" in html
+    assert "at 12:00" in html
+
+    started(need)
+    html = client.get(url).content.decode()
+    assert complete in html and "Mark as done" in html
