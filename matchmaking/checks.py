@@ -9,6 +9,7 @@ from importlib.util import find_spec
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
 
 # Django's caches that each worker process keeps to itself (or that keep nothing).
 # Sign-in rate limits live in the cache: with four gunicorn workers each counting on its
@@ -87,3 +88,14 @@ def check_redis_client(app_configs, **kwargs):
             id="kith.E003",
         )
     ]
+
+
+def refuse_to_serve_without_a_secret_key():
+    """Called by wsgi.py and asgi.py: a server without SECRET_KEY stops at start-up, with a
+    message that says what to set, instead of failing on every request."""
+    try:
+        settings.SECRET_KEY  # noqa: B018  (Django refuses an empty one when it is read)
+    except ImproperlyConfigured as error:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY (or DEBUG=true for local development)."
+        ) from error

@@ -20,10 +20,12 @@ DEBUG = env.bool("DEBUG", default=False)
 if DEBUG and (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env")
 
+# No production default. Without DEBUG and without SECRET_KEY, commands that sign nothing
+# (makemigrations --check, migrate, check) still run; serving refuses to start
+# (checks.refuse_to_serve_without_a_secret_key, called by wsgi.py and asgi.py), and
+# anything else that signs gets Django's own ImproperlyConfigured.
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])

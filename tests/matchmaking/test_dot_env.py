@@ -24,6 +24,7 @@ print(json.dumps({
     "DEBUG": settings.DEBUG,
     "bypass": hasattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE"),
     "COUNCIL_NAME": settings.COUNCIL_NAME,
+    "SECRET_KEY": settings.SECRET_KEY,
 }))
 """
 
@@ -38,16 +39,19 @@ def project(tmp_path):
     return tmp_path
 
 
-def load_settings(project, **environment):
-    inherited = {
+def clean_environment():
+    return {
         name: value
         for name, value in os.environ.items()
         if name not in {"DEBUG", "COUNCIL_NAME", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
     }
+
+
+def load_settings(project, **environment):
     finished = subprocess.run(
         [sys.executable, "-c", READ],
         cwd=project,
-        env={**inherited, "PYTHONPATH": str(project), **environment},
+        env={**clean_environment(), "PYTHONPATH": str(project), **environment},
         capture_output=True,
         text=True,
         timeout=60,
@@ -65,8 +69,26 @@ def test_production_ignores_a_dot_env_that_says_debug(project):
     assert loaded["COUNCIL_NAME"] == "Riverside Borough Council"  # the file was not read
 
 
-def test_without_a_secret_key_production_refuses_to_start_rather_than_debug(project):
+def test_without_a_secret_key_the_settings_stay_out_of_debug_with_no_key(project):
+    # Commands that sign nothing (makemigrations --check, migrate) may run like this.
     finished = load_settings(project)
+
+    assert finished.returncode == 0, finished.stderr
+    loaded = json.loads(finished.stdout)
+    assert loaded["DEBUG"] is False and loaded["bypass"] is False
+    assert loaded["SECRET_KEY"] == ""  # never the development key
+
+
+@pytest.mark.parametrize("server", ["matchmaking.wsgi", "matchmaking.asgi"])
+def test_without_a_secret_key_a_server_refuses_to_start_rather_than_debug(server):
+    finished = subprocess.run(
+        [sys.executable, "-c", f"import {server}"],
+        cwd=SETTINGS.parents[1],
+        env={**clean_environment(), "DJANGO_SETTINGS_MODULE": "matchmaking.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert finished.returncode != 0
     assert "Set SECRET_KEY" in finished.stderr
