@@ -27,6 +27,12 @@ class MatchQuerySet(models.QuerySet):
     def for_resident(self, user):
         return self.filter(Q(need__requested_by=user) | Q(need__resident=user))
 
+    def for_party(self, user):
+        """Matches the user is on either side of."""
+        return self.filter(
+            Q(provider__user=user) | Q(need__requested_by=user) | Q(need__resident=user)
+        )
+
 
 class Match(models.Model):
     """A need paired with a provider, from proposal to completion."""

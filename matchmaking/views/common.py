@@ -4,8 +4,11 @@ import logging
 
 from django.contrib import messages
 from django.db import DatabaseError
+from django.shortcuts import get_object_or_404
 
 from accounts.exceptions import TransitionError
+from matchmaking import lifecycle
+from matchmaking.models import Match
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +30,18 @@ def act(request, call):
         )
         return False
     return True
+
+
+def party_match(request, pk, *related):
+    """The match if the user is on either side of it; 404 for anyone else."""
+    matches = Match.objects.for_party(request.user).select_related(
+        "need", "provider__user", *related
+    )
+    return get_object_or_404(matches, pk=pk)
+
+
+def match_page(match, user):
+    """The name of the match's page for this user's side of it."""
+    if lifecycle.is_provider_side(match, user):
+        return "matchmaking:offer_detail"
+    return "matchmaking:need_match"

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from accounts.exceptions import TransitionError
 from matchmaking import conversations, lifecycle
 from matchmaking.forms import ConcernForm
-from matchmaking.models import Match, Message
+from matchmaking.models import Message
 from matchmaking.models.conversations import MESSAGE_MAX_CHARS
-from matchmaking.views.common import act
+from matchmaking.views.common import act, match_page, party_match
 
 
 class MessageForm(forms.Form):
@@ -39,26 +39,9 @@ class ShareForm(forms.Form):
     )
 
 
-def _party_match(request, pk):
-    """The match if the user is on either side of it; 404 for anyone else."""
-    mine = Match.objects.for_provider(request.user) | Match.objects.for_resident(request.user)
-    return get_object_or_404(
-        mine.select_related(
-            "need__category", "need__requested_by", "need__resident", "provider__user"
-        ),
-        pk=pk,
-    )
-
-
-def _match_page(match, user):
-    if lifecycle.is_provider_side(match, user):
-        return "matchmaking:offer_detail"
-    return "matchmaking:need_match"
-
-
 @login_required
 def conversation(request, pk):
-    match = _party_match(request, pk)
+    match = party_match(request, pk, "need__category", "need__requested_by", "need__resident")
     form = MessageForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -86,7 +69,7 @@ def conversation(request, pk):
             "closes_at": conversations.closes_at(match),
             "sharing_mine": conversations.contact_sharing(match).shares(side),
             "can_share": match.status == "active",
-            "match_page": _match_page(match, request.user),
+            "match_page": match_page(match, request.user),
         },
     )
 
@@ -94,7 +77,7 @@ def conversation(request, pk):
 @login_required
 @require_POST
 def conversation_share(request, pk):
-    match = _party_match(request, pk)
+    match = party_match(request, pk, "need__category", "need__requested_by", "need__resident")
     form = ShareForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose whether to share your contact details.")
@@ -115,7 +98,7 @@ def conversation_share(request, pk):
 
 @login_required
 def message_report(request, pk, message_pk):
-    match = _party_match(request, pk)
+    match = party_match(request, pk, "need__category", "need__requested_by", "need__resident")
     message = get_object_or_404(
         Message.objects.select_related("sender").exclude(sender=request.user),
         conversation__match=match,

@@ -13,7 +13,7 @@ from matchmaking.forms import (
     ReasonForm,
 )
 from matchmaking.models import Match, Rating
-from matchmaking.views.common import act
+from matchmaking.views.common import act, match_page, party_match
 from services.constants import NEED_FINAL
 from services.forms import WithdrawForm
 from services.selectors import needs_visible_to
@@ -98,22 +98,14 @@ def need_withdraw(request, reference):
     return render(request, "services/needs/withdraw.html", {"need": need, "form": form})
 
 
-def _party_match(request, pk):
-    """The match if the user is on either side of it; 404 otherwise."""
-    mine = Match.objects.for_provider(request.user) | Match.objects.for_resident(request.user)
-    return get_object_or_404(mine.select_related("need", "provider__user"), pk=pk)
-
-
 def _back_to(request, match):
-    if lifecycle.is_provider_side(match, request.user):
-        return redirect("matchmaking:offer_detail", pk=match.pk)
-    return redirect("matchmaking:need_match", pk=match.pk)
+    return redirect(match_page(match, request.user), pk=match.pk)
 
 
 @login_required
 @require_POST
 def match_cancel(request, pk):
-    match = _party_match(request, pk)
+    match = party_match(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason for cancelling.")
@@ -130,7 +122,7 @@ def match_cancel(request, pk):
 @login_required
 @require_POST
 def match_complete(request, pk):
-    match = _party_match(request, pk)
+    match = party_match(request, pk)
     if act(request, lambda: lifecycle.match_complete(actor=request.user, match=match)):
         messages.success(request, "Marked as done. Thank you.")
     return _back_to(request, match)
@@ -138,7 +130,7 @@ def match_complete(request, pk):
 
 @login_required
 def match_rate(request, pk):
-    match = _party_match(request, pk)
+    match = party_match(request, pk)
     role = trust.rater_role_for(match, request.user)
     existing = Rating.objects.filter(match=match, rater_role=role).first()
     initial = {"score": existing.score, "comment": existing.comment} if existing else None
@@ -176,7 +168,7 @@ def match_rate(request, pk):
 
 @login_required
 def match_concern(request, pk):
-    match = _party_match(request, pk)
+    match = party_match(request, pk)
     form = ConcernForm(request.POST if request.method == "POST" else None)
     back = _back_to(request, match).url
 

@@ -70,7 +70,7 @@ class _OwnMatchField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         user = self.context["request"].user
-        mine = Match.objects.for_provider(user) | Match.objects.for_resident(user)
+        mine = Match.objects.for_party(user)
         return mine.select_related("need", "provider__user")
 
 

@@ -37,7 +37,7 @@ class MatchMessagesView(CleanTextMixin, generics.ListAPIView):
     def match(self):
         if not hasattr(self, "_match"):
             user = self.request.user
-            mine = Match.objects.for_provider(user) | Match.objects.for_resident(user)
+            mine = Match.objects.for_party(user)
             self._match = get_object_or_404(
                 mine.select_related("need__requested_by", "need__resident", "provider__user"),
                 pk=self.kwargs["pk"],

@@ -37,7 +37,7 @@ class MatchViewSet(
     model = Match
 
     def rows(self, user):
-        mine = Match.objects.for_provider(user) | Match.objects.for_resident(user)
+        mine = Match.objects.for_party(user)
         # The conversation holds each side's choice to share its phone and email.
         return mine.select_related(
             "need__category", "provider__user", "conversation"
