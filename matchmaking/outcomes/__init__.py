@@ -1,0 +1,1 @@
+"""Outcomes: survey instruments, their figures for commissioners, and costs."""
