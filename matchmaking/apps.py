@@ -11,10 +11,12 @@ class MatchmakingConfig(AppConfig):
 
         from matchmaking import checks  # noqa: F401  (registers the system checks)
         from matchmaking.middleware import stamp_sign_in
-        from services.signals import need_opened
+        from services.signals import need_opened, offer_posted, offer_withdrawn
 
         user_logged_in.connect(stamp_sign_in, dispatch_uid="matchmaking.stamp_sign_in")
         need_opened.connect(_offer_new_need, dispatch_uid="matchmaking.offer_new_need")
+        offer_posted.connect(_propose_new_offer, dispatch_uid="matchmaking.propose_new_offer")
+        offer_withdrawn.connect(_close_offer, dispatch_uid="matchmaking.close_offer")
 
 
 class KithAdminConfig(admin_apps.AdminConfig):
@@ -36,3 +38,15 @@ def _offer_new_need(sender, need, **kwargs):
     from matchmaking.tasks import offer_need
 
     offer_need.enqueue(need.pk)
+
+
+def _propose_new_offer(sender, offer, **kwargs):
+    from matchmaking.tasks import propose_offer
+
+    propose_offer.enqueue(offer.pk)
+
+
+def _close_offer(sender, offer, **kwargs):
+    from matchmaking.offer_proposals import offer_proposals_close
+
+    offer_proposals_close(offer=offer)

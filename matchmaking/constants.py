@@ -123,3 +123,13 @@ class NotifyBy(models.TextChoices):
     EMAIL = "email", "Email"
     TEXT = "text", "Text message"
     BOTH = "both", "Both email and text message"
+
+
+class OfferProposalStatus(models.TextChoices):
+    """A provider's one-off offer as put to one resident (matchmaking.offer_proposals)."""
+
+    PROPOSED = "proposed", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    GONE = "gone", "Taken by someone else"
+    CLOSED = "closed", "Offer withdrawn or expired"

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from matchmaking.views import account, conversations, details, help_requests, matches, phone, visits
+from matchmaking.views import (
+    account,
+    conversations,
+    details,
+    help_requests,
+    matches,
+    offers_for_you,
+    phone,
+    visits,
+)
 from services import converters  # noqa: F401  (registers <ref:…>)
 
 app_name = "matchmaking"
@@ -49,6 +58,18 @@ urlpatterns = [
     path("visits/<int:pk>/done/", visits.visit_done, name="visit_done"),
     path("visits/<int:pk>/cancel/", visits.visit_cancel, name="visit_cancel"),
     path("visits/<int:pk>/did-not-happen/", visits.visit_missed, name="visit_missed"),
+    path("account/offers-near-you/", offers_for_you.offer_alerts, name="offer_alerts"),
+    path("offers-for-you/<int:pk>/", offers_for_you.offer_proposal, name="offer_proposal"),
+    path(
+        "offers-for-you/<int:pk>/accept/",
+        offers_for_you.offer_proposal_accept,
+        name="offer_proposal_accept",
+    ),
+    path(
+        "offers-for-you/<int:pk>/decline/",
+        offers_for_you.offer_proposal_decline,
+        name="offer_proposal_decline",
+    ),
     path("account/calendar/", visits.calendar_page, name="calendar"),
     path("account/calendar/new/", visits.calendar_create, name="calendar_create"),
     path("account/calendar/stop/", visits.calendar_revoke, name="calendar_revoke"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 Slot = tuple[int, int, int]  # (weekday 0=Monday..6, start minute of day, end minute of day)
 
@@ -550,6 +550,99 @@ def rank(
     return Ranking(ranked=ranked, excluded=excluded)
 
 
+# --- Reverse ranking: one provider's offer, many residents ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentFacts:
+    """A resident an offer could go to, described as a need so the same filters apply: their
+    open request on the offer's date, or their wish to hear of offers (no slots: any time in
+    the offer's window suits). `on_date` is the offer's date, so checks must be valid then."""
+
+    need: NeedFacts
+    blocked: bool = False  # the resident (or staff) blocked this provider
+    completed_with_provider: int = 0  # completed matches between them (continuity)
+
+
+@dataclass(frozen=True)
+class ScoredResident:
+    resident_id: int
+    need_id: int  # 0 when the resident has no open request (their wish to hear of offers)
+    score: float
+    distance_km: float
+    components: dict[str, float]
+    weights: dict[str, float]
+
+    @property
+    def explanation(self) -> dict:
+        return _explain(self.score, self.distance_km, self.components, self.weights)
+
+
+@dataclass(frozen=True)
+class ExcludedResident:
+    resident_id: int
+    reason: str  # one of EXCLUSION_REASONS, as for a need's candidates
+    detail: str
+
+
+@dataclass(frozen=True)
+class OfferRanking:
+    ranked: list[ScoredResident]  # best first; equal scores by resident_id ascending
+    excluded: list[ExcludedResident]  # in input order
+
+
+def rank_offer(
+    provider: CandidateFacts,
+    residents: Iterable[ResidentFacts],
+    weights: Weights = DEFAULT_WEIGHTS,
+    priors: Priors = DEFAULT_PRIORS,
+    limit: int | None = None,
+) -> OfferRanking:
+    """Rank residents for one provider's one-off offer: `rank` turned round.
+
+    `provider` describes the provider as offering: the offer's window as their only
+    availability and the offer's reach as their radius. Each resident is screened by the
+    same hard filters and scored by the same components and weighted mean as a candidate
+    for their need, so an offer reaches nobody a need's ranking would refuse them. The
+    pair's own facts (a block, help given before) come with each resident.
+    """
+    validate_weights(weights)
+    if limit is not None and limit < 0:
+        raise ValueError("limit must be zero or more.")
+    weight_map = weights.as_dict()
+    total_weight = sum(weight_map.values())
+    shares = {name: weight_map[name] / total_weight for name in COMPONENTS}
+
+    scored: list[tuple[float, int, int, float, dict[str, float]]] = []
+    excluded: list[ExcludedResident] = []
+    for resident in residents:
+        need = resident.need
+        cand = provider
+        if resident.blocked or resident.completed_with_provider:
+            cand = replace(
+                provider,
+                blocked=resident.blocked,
+                completed_with_resident=resident.completed_with_provider,
+            )
+        distance = distance_km(need.lat, need.lon, provider.lat, provider.lon)
+        result = _screen(_NeedContext(need), cand, distance)
+        if isinstance(result, Excluded):
+            excluded.append(ExcludedResident(need.resident_id, result.reason, result.detail))
+            continue
+        comps = _components(need, cand, distance, result, priors)
+        score = _clip(sum(shares[name] * comps[name] for name in COMPONENTS))
+        scored.append((score, need.resident_id, need.need_id, distance, comps))
+
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    if limit is not None:
+        scored = scored[:limit]
+    ranked = [
+        ScoredResident(resident_id, need_id, score, distance, comps, weight_map)
+        for score, resident_id, need_id, distance, comps in scored
+    ]
+    return OfferRanking(ranked=ranked, excluded=excluded)
+
+
 __all__ = [
     "COMPONENTS",
     "DEFAULT_PRIORS",
@@ -558,16 +651,21 @@ __all__ = [
     "EXCLUSION_REASONS",
     "CandidateFacts",
     "Excluded",
+    "ExcludedResident",
     "NeedFacts",
+    "OfferRanking",
     "Priors",
     "Ranking",
+    "ResidentFacts",
     "Scored",
+    "ScoredResident",
     "Slot",
     "bounding_box",
     "components",
     "distance_km",
     "exclusion",
     "rank",
+    "rank_offer",
     "trust_score",
     "validate_weights",
 ]

@@ -20,6 +20,24 @@ def expire_offers() -> int:
 
 
 @task()
+def propose_offer(offer_id: int) -> int:
+    """Put a provider's newly posted one-off offer to the best residents nearby."""
+    from matchmaking.offer_proposals import offer_propose
+    from services.models import Offer
+
+    offer = Offer.objects.filter(pk=offer_id).first()
+    return len(offer_propose(offer=offer)) if offer is not None else 0
+
+
+@task()
+def expire_provider_offers() -> int:
+    """Providers' one-off offers nobody took before their time (the provider is told)."""
+    from matchmaking.offer_proposals import offers_expire
+
+    return offers_expire()
+
+
+@task()
 def check_expiry_sweep() -> list[int]:
     from matchmaking.safeguarding import check_expiry_sweep as sweep
 

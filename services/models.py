@@ -127,6 +127,13 @@ class Programme(models.Model):
         default=dict, blank=True, help_text="Scoring weights; empty means the engine's defaults."
     )
     is_active = models.BooleanField(default=True)
+    offer_proposals = models.PositiveSmallIntegerField(
+        "residents each offer is proposed to",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="How many residents a provider's one-off offer is put to at once; "
+        "the first to accept takes it.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -14,6 +14,7 @@ from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from services.constants import OfferStatus
 from services.models import Offer
+from services.signals import offer_posted, offer_withdrawn
 
 OWNER_PERMISSIONS = ("services.view_offer", "services.change_offer")
 # Offers more than this far ahead are guesses, not offers.
@@ -84,6 +85,7 @@ def offer_create(
         offer.save()
         for perm in OWNER_PERMISSIONS:
             assign_perm(perm, provider.user, offer)
+        transaction.on_commit(lambda: offer_posted.send(sender=Offer, offer=offer))
     return offer
 
 
@@ -100,4 +102,5 @@ def offer_withdraw(*, offer, actor) -> Offer:
             )
         locked.status = OfferStatus.WITHDRAWN
         locked.save(update_fields=["status"])
+        transaction.on_commit(lambda: offer_withdrawn.send(sender=Offer, offer=locked))
     return locked

@@ -17,9 +17,9 @@ from matchmaking.admin.matches import (
     ConcernAdmin,
     MatchAdmin,
     RatingAdmin,
-    ScopedOfferAdmin,
 )
 from matchmaking.admin.needs import ScopedNeedAdmin
+from matchmaking.admin.offers import OfferWithProposalsAdmin
 from matchmaking.admin.programmes import ProgrammeAdmin
 from matchmaking.admin.vetting import CheckAdmin, ProviderProfileAdmin
 from matchmaking.admin.visits import VisitAdmin
@@ -50,7 +50,7 @@ admin.site.register(LogEntry, AuditLogAdmin)
 admin.site.register(ProviderProfile, ProviderProfileAdmin)
 admin.site.register(Check, CheckAdmin)
 admin.site.register(Need, ScopedNeedAdmin)
-admin.site.register(Offer, ScopedOfferAdmin)
+admin.site.register(Offer, OfferWithProposalsAdmin)
 admin.site.register(Programme, ProgrammeAdmin)
 admin.site.register(Match, MatchAdmin)
 admin.site.register(Rating, RatingAdmin)

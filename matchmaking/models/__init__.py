@@ -5,6 +5,7 @@ from matchmaking.models.conversations import Conversation, ConversationReader, M
 from matchmaking.models.idempotency import IdempotencyKey
 from matchmaking.models.matches import Match, MatchQuerySet
 from matchmaking.models.notifications import Notification
+from matchmaking.models.offers import OfferAlert, OfferProposal, OfferProposalQuerySet
 from matchmaking.models.ratings_concerns import Block, Concern, ConcernQuerySet, Rating
 from matchmaking.models.texts import TextDelivery, TextNumber
 from matchmaking.models.visits import CalendarFeed, Visit, VisitQuerySet, VisitReminder
@@ -22,6 +23,9 @@ __all__ = [
     "MatchQuerySet",
     "Message",
     "Notification",
+    "OfferAlert",
+    "OfferProposal",
+    "OfferProposalQuerySet",
     "Rating",
     "TextDelivery",
     "TextNumber",
