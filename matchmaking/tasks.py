@@ -69,6 +69,15 @@ def send_reminders() -> int:
     return reminders_send()
 
 
+@task()
+def send_surveys() -> list[int]:
+    """Outcome survey invitations now due (3 and 6 months after the first visit done;
+    volunteers at sign-up and 6 months) and their one reminder: [invited, reminded]."""
+    from matchmaking.outcomes.surveys import surveys_send
+
+    return list(surveys_send())
+
+
 # Texts say something is happening now: a few quick retries, then give up (email and
 # the app still carry the message).
 TEXT_RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("signed-out/", pages.signed_out, name="signed_out"),
     path("", include("services.urls")),
     path("", include("matchmaking.match_urls")),
+    path("surveys/", include("matchmaking.outcomes.urls")),
     path("provide/", include("services.provider_urls")),
     path("accounts/api-token/", include("matchmaking.api.token_urls")),
     path("accounts/", include("allauth.urls")),

@@ -6,6 +6,7 @@ from matchmaking.models.idempotency import IdempotencyKey
 from matchmaking.models.matches import Match, MatchQuerySet
 from matchmaking.models.notifications import Notification
 from matchmaking.models.offers import OfferAlert, OfferProposal, OfferProposalQuerySet
+from matchmaking.models.outcomes import OutcomeSurvey, OutcomeSurveyQuerySet, SurveyConsent
 from matchmaking.models.ratings_concerns import Block, Concern, ConcernQuerySet, Rating
 from matchmaking.models.texts import TextDelivery, TextNumber
 from matchmaking.models.visits import CalendarFeed, Visit, VisitQuerySet, VisitReminder
@@ -26,7 +27,10 @@ __all__ = [
     "OfferAlert",
     "OfferProposal",
     "OfferProposalQuerySet",
+    "OutcomeSurvey",
+    "OutcomeSurveyQuerySet",
     "Rating",
+    "SurveyConsent",
     "TextDelivery",
     "TextNumber",
     "Visit",

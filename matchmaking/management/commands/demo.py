@@ -38,6 +38,7 @@ from accounts.vetting import check_record, check_verify, provider_set_status
 from matchmaking import allocation, conversations, lifecycle, safeguarding, scoping, trust, visits
 from matchmaking.constants import MatchStatus
 from matchmaking.models import AllocationRun, Concern, Match, Visit
+from matchmaking.outcomes.demo import demo_outcomes
 from services.constants import Channel, Consent
 from services.models import Area, Category, Need, Postcode, Programme
 from services.needs import need_submit
@@ -252,6 +253,14 @@ class Command(BaseCommand):
         providers = self.providers(rng, postcodes, admin)
         self.residents_and_matches(rng, postcodes, providers, admin, today)
         self.batch_allocation(rng, postcodes, admin)
+        pairs = demo_outcomes(
+            rng=rng,
+            programme=Programme.objects.get(name=PROGRAMME),
+            postcodes=postcodes,
+            domain=DEMO_DOMAIN,
+            password=DEMO_PASSWORD,
+        )
+        self.stdout.write(f"Outcome surveys: {pairs} residents answered before help and after.")
 
     def providers(self, rng, postcodes, admin):
         named = {
