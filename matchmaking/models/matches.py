@@ -67,6 +67,11 @@ class Match(models.Model):
     flagged = models.CharField(
         max_length=240, blank=True, help_text="Why staff should look at this live match."
     )
+    offered_to_several = models.BooleanField(
+        default=False,
+        help_text="Offered to several providers at once (an urgent need): the first to accept "
+        "takes it and the others are stood down.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     offered_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -80,11 +85,20 @@ class Match(models.Model):
         ordering = ["-created_at"]
         verbose_name_plural = "matches"
         constraints = [
+            # An urgent need may be offered to several providers at once; only one of them
+            # can ever take it, and otherwise a need has one live match at a time.
             models.UniqueConstraint(
                 fields=["need"],
-                condition=Q(status__in=["proposed", "offered", "accepted", "active"]),
+                condition=Q(status__in=["proposed", "offered", "accepted", "active"])
+                & Q(offered_to_several=False),
                 name="match_one_live_per_need",
                 violation_error_message="This need already has a live match.",
+            ),
+            models.UniqueConstraint(
+                fields=["need"],
+                condition=Q(status__in=["accepted", "active"]),
+                name="match_one_taken_per_need",
+                violation_error_message="Someone else has already said yes to this request.",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=MatchStatus.values), name="match_status_valid"
