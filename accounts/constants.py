@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 COUNCIL_STAFF_GROUP = "Council staff"
 COMMISSIONERS_GROUP = "Commissioners"
@@ -9,59 +10,59 @@ SAFEGUARDING_LEADS_GROUP = "Safeguarding leads"
 
 
 class Role(models.TextChoices):
-    RESIDENT = "resident", "Resident"
-    PROVIDER = "provider", "Provider"
-    STAFF = "staff", "Council staff"
-    COMMISSIONER = "commissioner", "Commissioner"
+    RESIDENT = "resident", _("Resident")
+    PROVIDER = "provider", _("Provider")
+    STAFF = "staff", _("Council staff")
+    COMMISSIONER = "commissioner", _("Commissioner")
 
 
 class ProviderKind(models.TextChoices):
-    CARER = "carer", "Carer"
-    COOK = "cook", "Home cook"
-    PEER = "peer", "Peer supporter"
+    CARER = "carer", _("Carer")
+    COOK = "cook", _("Home cook")
+    PEER = "peer", _("Peer supporter")
 
 
 class ProviderStatus(models.TextChoices):
-    APPLIED = "applied", "Applied"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    REJECTED = "rejected", "Rejected"
+    APPLIED = "applied", _("Applied")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    REJECTED = "rejected", _("Rejected")
     # The provider's own choice (a holiday): out of the engine until they resume.
-    PAUSED = "paused", "Paused by the provider"
+    PAUSED = "paused", _("Paused by the provider")
 
 
 class ContactMethod(models.TextChoices):
     """How a person would rather the council reached them."""
 
-    EMAIL = "email", "Email"
-    TEXT = "text", "Text message"
-    PHONE = "phone", "Phone call"
+    EMAIL = "email", _("Email")
+    TEXT = "text", _("Text message")
+    PHONE = "phone", _("Phone call")
 
 
 class CheckKind(models.TextChoices):
     # Personal care is regulated activity with adults: enhanced DBS with the adults' barred list.
-    DBS_ENHANCED_BARRED = "dbs_enhanced_barred", "Enhanced DBS check with adults' barred list"
-    DBS_BASIC = "dbs_basic", "Basic DBS check"
-    IDENTITY = "identity", "Proof of identity"
-    REFERENCE = "reference", "Character reference"
-    FOOD_HYGIENE = "food_hygiene", "Food hygiene certificate (level 2)"
-    DRIVING = "driving", "Driving licence and business insurance"
+    DBS_ENHANCED_BARRED = "dbs_enhanced_barred", _("Enhanced DBS check with adults' barred list")
+    DBS_BASIC = "dbs_basic", _("Basic DBS check")
+    IDENTITY = "identity", _("Proof of identity")
+    REFERENCE = "reference", _("Character reference")
+    FOOD_HYGIENE = "food_hygiene", _("Food hygiene certificate (level 2)")
+    DRIVING = "driving", _("Driving licence and business insurance")
 
 
 class CheckStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for the council"
-    VERIFIED = "verified", "Verified"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("Waiting for the council")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 LANGUAGES = [
@@ -86,28 +87,28 @@ LANGUAGES = [
 class DocumentKind(models.TextChoices):
     """Certificates a provider can upload; each is evidence for one check (DOCUMENT_CHECKS)."""
 
-    DBS_CERTIFICATE = "dbs_certificate", "DBS certificate"
-    FOOD_HYGIENE = "food_hygiene", "Food hygiene certificate"
-    DRIVING_LICENCE = "driving_licence", "Driving licence"
-    INSURANCE = "insurance", "Business insurance for driving"
+    DBS_CERTIFICATE = "dbs_certificate", _("DBS certificate")
+    FOOD_HYGIENE = "food_hygiene", _("Food hygiene certificate")
+    DRIVING_LICENCE = "driving_licence", _("Driving licence")
+    INSURANCE = "insurance", _("Business insurance for driving")
 
 
 class DbsLevel(models.TextChoices):
-    BASIC = "basic", "Basic"
-    STANDARD = "standard", "Standard"
-    ENHANCED = "enhanced", "Enhanced"
-    ENHANCED_BARRED = "enhanced_barred", "Enhanced with the adults' barred list"
+    BASIC = "basic", _("Basic")
+    STANDARD = "standard", _("Standard")
+    ENHANCED = "enhanced", _("Enhanced")
+    ENHANCED_BARRED = "enhanced_barred", _("Enhanced with the adults' barred list")
 
 
 class DbsWorkforce(models.TextChoices):
-    ADULT = "adult", "Adult workforce"
-    CHILD = "child", "Child workforce"
-    BOTH = "both", "Adult and child workforce"
+    ADULT = "adult", _("Adult workforce")
+    CHILD = "child", _("Child workforce")
+    BOTH = "both", _("Adult and child workforce")
 
 
 class DbsStatusResult(models.TextChoices):
     """What the DBS Update Service answers to a status check."""
 
-    CURRENT = "current", "Current: no new information"
-    NOT_CURRENT = "not_current", "No longer current: a new check is needed"
-    NOT_FOUND = "not_found", "Details did not match a certificate"
+    CURRENT = "current", _("Current: no new information")
+    NOT_CURRENT = "not_current", _("No longer current: a new check is needed")
+    NOT_FOUND = "not_found", _("Details did not match a certificate")

@@ -5,6 +5,7 @@ They only parse and label; the rules are accounts.details', which the views call
 
 from allauth.account.forms import SignupForm
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts import details
 from accounts.constants import ContactMethod
@@ -17,14 +18,14 @@ class NamesForm(forms.Form):
     """The GOV.UK names pattern: the full name in one field, then what to call the person."""
 
     full_name = forms.CharField(
-        label="Full name",
+        label=_("Full name"),
         help_text=FULL_NAME_HELP,
         max_length=details.NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
-        error_messages={"required": "Enter your full name"},
+        error_messages={"required": _("Enter your full name")},
     )
     known_as = forms.CharField(
-        label="What should we call you?",
+        label=_("What should we call you?"),
         help_text=KNOWN_AS_HELP,
         max_length=details.KNOWN_AS_MAX_LENGTH,
         widget=forms.TextInput(
@@ -34,7 +35,7 @@ class NamesForm(forms.Form):
                 "class": "govuk-input govuk-input--width-20",
             }
         ),
-        error_messages={"required": "Enter what we should call you"},
+        error_messages={"required": _("Enter what we should call you")},
     )
 
 
@@ -63,8 +64,8 @@ class NamesSignupForm(SignupForm):
 
 class YourDetailsForm(NamesForm):
     phone = forms.CharField(
-        label="Phone number",
-        help_text="A UK landline or mobile number. Leave it empty if you would rather we email.",
+        label=_("Phone number"),
+        help_text=_("A UK landline or mobile number. Leave it empty if you would rather we email."),
         required=False,
         max_length=40,
         widget=forms.TextInput(
@@ -76,10 +77,10 @@ class YourDetailsForm(NamesForm):
         ),
     )
     contact_method = forms.ChoiceField(
-        label="How would you like us to contact you?",
+        label=_("How would you like us to contact you?"),
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how you would like us to contact you"},
+        error_messages={"required": _("Select how you would like us to contact you")},
     )
 
     def clean(self):

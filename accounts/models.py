@@ -77,6 +77,11 @@ class User(AbstractUser):
         choices=ContactMethod.choices,
         default=ContactMethod.EMAIL,
     )
+    # The language of their pages (from sign-in on), emails and texts: the header's switch
+    # sets it; a new account takes the language its sign-up pages were in.
+    language = models.CharField(
+        "language", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -1,15 +1,16 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MatchStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"  # suggested by the engine or staff, not yet sent
-    OFFERED = "offered", "Offered to the provider"
-    ACCEPTED = "accepted", "Accepted by the provider"  # waiting for the resident to confirm
-    ACTIVE = "active", "Active"  # both sides agreed: contact details shared
-    COMPLETED = "completed", "Completed"
-    DECLINED = "declined", "Declined"
-    EXPIRED = "expired", "Expired"
-    CANCELLED = "cancelled", "Cancelled"
+    PROPOSED = "proposed", _("Proposed")  # suggested by the engine or staff, not yet sent
+    OFFERED = "offered", _("Offered to the provider")
+    ACCEPTED = "accepted", _("Accepted by the provider")  # waiting for the resident to confirm
+    ACTIVE = "active", _("Active")  # both sides agreed: contact details shared
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # The GOV.UK tag colour that shows each status at a glance.
@@ -34,14 +35,14 @@ COMMITTED_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
 
 
 class ProposedBy(models.TextChoices):
-    ENGINE = "engine", "Matching engine"
-    ALLOCATION = "allocation", "Batch allocation"
-    STAFF = "staff", "Council staff"
+    ENGINE = "engine", _("Matching engine")
+    ALLOCATION = "allocation", _("Batch allocation")
+    STAFF = "staff", _("Council staff")
 
 
 class DeclinedBy(models.TextChoices):
-    PROVIDER = "provider", "Provider"
-    RESIDENT = "resident", "Resident (asked for someone else)"
+    PROVIDER = "provider", _("Provider")
+    RESIDENT = "resident", _("Resident (asked for someone else)")
 
 
 # What each score component means, for residents and staff reading an explanation.
@@ -58,20 +59,20 @@ COMPONENT_LABELS = {
 
 
 class RaterRole(models.TextChoices):
-    RESIDENT = "resident", "Resident (about the provider)"
-    PROVIDER = "provider", "Provider (about the resident)"
+    RESIDENT = "resident", _("Resident (about the provider)")
+    PROVIDER = "provider", _("Provider (about the resident)")
 
 
 class ConcernKind(models.TextChoices):
-    SAFEGUARDING = "safeguarding", "Safeguarding (someone may be at risk of harm)"
-    NO_SHOW = "no_show", "Did not turn up"
-    CONDUCT = "conduct", "Behaviour or conduct"
-    OTHER = "other", "Something else"
+    SAFEGUARDING = "safeguarding", _("Safeguarding (someone may be at risk of harm)")
+    NO_SHOW = "no_show", _("Did not turn up")
+    CONDUCT = "conduct", _("Behaviour or conduct")
+    OTHER = "other", _("Something else")
 
 
 class ConcernStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
 
 
 # A rating can be changed for this long after it is first given.
@@ -79,11 +80,11 @@ RATING_EDIT_DAYS = 7
 
 
 class VisitStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    DONE = "done", "Done"
-    MISSED = "missed", "Did not happen"
-    CANCELLED_BY_RESIDENT = "cancelled_by_resident", "Cancelled by the resident's side"
-    CANCELLED_BY_PROVIDER = "cancelled_by_provider", "Cancelled by the helper"
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Did not happen")
+    CANCELLED_BY_RESIDENT = "cancelled_by_resident", _("Cancelled by the resident's side")
+    CANCELLED_BY_PROVIDER = "cancelled_by_provider", _("Cancelled by the helper")
 
 
 VISIT_STATUS_TAGS = {
@@ -101,35 +102,35 @@ VISIT_SHORT_NOTICE_HOURS = 24
 
 
 class ReminderKind(models.TextChoices):
-    DAY_BEFORE = "day_before", "The day before"
-    TWO_HOURS = "two_hours", "Two hours before"
+    DAY_BEFORE = "day_before", _("The day before")
+    TWO_HOURS = "two_hours", _("Two hours before")
 
 
 class DeliveryStatus(models.TextChoices):
     """A text's state, in GOV.UK Notify's words (its callbacks send these)."""
 
-    QUEUED = "queued", "Waiting to be sent"
-    SENDING = "sending", "Sending"
-    DELIVERED = "delivered", "Delivered"
-    PERMANENT_FAILURE = "permanent-failure", "Not delivered: the number cannot get texts"
-    TEMPORARY_FAILURE = "temporary-failure", "Not delivered: the phone was off or out of reach"
-    TECHNICAL_FAILURE = "technical-failure", "Not delivered: a fault at GOV.UK Notify"
-    NOT_SENT = "not-sent", "Not sent: GOV.UK Notify refused it"
+    QUEUED = "queued", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    DELIVERED = "delivered", _("Delivered")
+    PERMANENT_FAILURE = "permanent-failure", _("Not delivered: the number cannot get texts")
+    TEMPORARY_FAILURE = "temporary-failure", _("Not delivered: the phone was off or out of reach")
+    TECHNICAL_FAILURE = "technical-failure", _("Not delivered: a fault at GOV.UK Notify")
+    NOT_SENT = "not-sent", _("Not sent: GOV.UK Notify refused it")
 
 
 class NotifyBy(models.TextChoices):
     """How a person chose to be told: by email, by text or both."""
 
-    EMAIL = "email", "Email"
-    TEXT = "text", "Text message"
-    BOTH = "both", "Both email and text message"
+    EMAIL = "email", _("Email")
+    TEXT = "text", _("Text message")
+    BOTH = "both", _("Both email and text message")
 
 
 class OfferProposalStatus(models.TextChoices):
     """A provider's one-off offer as put to one resident (matchmaking.offer_proposals)."""
 
-    PROPOSED = "proposed", "Waiting for an answer"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    GONE = "gone", "Taken by someone else"
-    CLOSED = "closed", "Offer withdrawn or expired"
+    PROPOSED = "proposed", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    GONE = "gone", _("Taken by someone else")
+    CLOSED = "closed", _("Offer withdrawn or expired")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 def council(request):
@@ -20,14 +21,14 @@ def navigation(request):
     from matchmaking.notifications import navigation_facts
 
     facts = navigation_facts(user)
-    items = [{"url": reverse("needs:list"), "label": "Your requests"}]
-    items.append({"url": reverse("matchmaking:visits"), "label": "Your visits"})
+    items = [{"url": reverse("needs:list"), "label": _("Your requests")}]
+    items.append({"url": reverse("matchmaking:visits"), "label": _("Your visits")})
     if facts["is_provider"]:
-        items.append({"url": reverse("matchmaking:offer_list"), "label": "Help requests"})
-        items.append({"url": reverse("providers:dashboard"), "label": "Your helper profile"})
+        items.append({"url": reverse("matchmaking:offer_list"), "label": _("Help requests")})
+        items.append({"url": reverse("providers:dashboard"), "label": _("Your helper profile")})
     else:
-        items.append({"url": reverse("providers:start"), "label": "Offer help"})
+        items.append({"url": reverse("providers:start"), "label": _("Offer help")})
     unread = facts["unread"]
-    label = f"Notifications ({unread})" if unread else "Notifications"
+    label = _("Notifications (%(unread)s)") % {"unread": unread} if unread else _("Notifications")
     items.append({"url": reverse("matchmaking:notifications"), "label": label})
     return {"nav_items": items}

@@ -7,6 +7,7 @@ error modifier, so templates render `{{ form }}` and never repeat the markup.
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
 
 from matchmaking.constants import ConcernKind
 
@@ -55,26 +56,29 @@ class GovukFormRenderer(TemplatesSetting):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=240,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Give a reason", "max_length": "Use 240 characters or fewer"},
+        error_messages={
+            "required": _("Give a reason"),
+            "max_length": _("Use 240 characters or fewer"),
+        },
     )
 
 
 class OptionalReasonForm(ReasonForm):
     reason = forms.CharField(
-        label="Reason (optional)",
+        label=_("Reason (optional)"),
         max_length=240,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": "Use 240 characters or fewer"},
+        error_messages={"max_length": _("Use 240 characters or fewer")},
     )
 
 
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
-        label="How was it?",
+        label=_("How was it?"),
         choices=[
             (5, "5 – Excellent"),
             (4, "4 – Good"),
@@ -84,46 +88,46 @@ class RatingForm(forms.Form):
         ],
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a rating from 1 to 5"},
+        error_messages={"required": _("Choose a rating from 1 to 5")},
     )
     comment = forms.CharField(
-        label="Anything you would like to say? (optional)",
+        label=_("Anything you would like to say? (optional)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Other residents may see this. Do not include addresses or health details.",
-        error_messages={"max_length": "Use 1,000 characters or fewer"},
+        help_text=_("Other residents may see this. Do not include addresses or health details."),
+        error_messages={"max_length": _("Use 1,000 characters or fewer")},
     )
 
 
 class ConcernForm(forms.Form):
     kind = forms.ChoiceField(
-        label="What is the concern about?",
+        label=_("What is the concern about?"),
         choices=ConcernKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what the concern is about"},
+        error_messages={"required": _("Choose what the concern is about")},
     )
     urgent = forms.BooleanField(
-        label="This is urgent: someone may be at risk now",
+        label=_("This is urgent: someone may be at risk now"),
         required=False,
-        help_text="If someone is in immediate danger, call 999 first.",
+        help_text=_("If someone is in immediate danger, call 999 first."),
     )
     description = forms.CharField(
-        label="What happened?",
+        label=_("What happened?"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
-            "required": "Tell us what happened",
-            "max_length": "Use 4,000 characters or fewer",
+            "required": _("Tell us what happened"),
+            "max_length": _("Use 4,000 characters or fewer"),
         },
     )
 
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password to confirm"},
+        error_messages={"required": _("Enter your password to confirm")},
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -133,5 +137,5 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("The password is not correct")
+            raise forms.ValidationError(_("The password is not correct"))
         return password

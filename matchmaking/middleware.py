@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
 
 SIGNED_IN_AT = "kith_signed_in_at"
 LAST_SEEN = "kith_last_seen"
@@ -28,7 +29,7 @@ class SessionLimitMiddleware:
             started = request.session.get(SIGNED_IN_AT)
             if started is not None and now - started > settings.SESSION_MAX_SECONDS:
                 logout(request)
-                messages.info(request, "For your security you were signed out after 12 hours.")
+                messages.info(request, _("For your security you were signed out after 12 hours."))
                 return redirect(settings.LOGIN_URL)
             if now - request.session.get(LAST_SEEN, 0) > RENEW_EVERY_SECONDS:
                 request.session[LAST_SEEN] = now

@@ -75,9 +75,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware: the language comes from the cookie, then
+    # Accept-Language; AccountLanguageMiddleware (after auth) applies a signed-in person's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.languages.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "matchmaking.middleware.SessionLimitMiddleware",
     "matchmaking.middleware.SignedInPagesNotStoredMiddleware",
@@ -149,6 +153,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The public pages in English and Welsh; the admin stays in English (accounts.languages).
+# Any other code (cookie, Accept-Language, the switch) falls back to English.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A visitor's choice is kept for a year (a signed-in person's is on their account too).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -267,6 +279,7 @@ def https_settings(https):
         "SECURE_SSL_REDIRECT": https,
         "SESSION_COOKIE_SECURE": https,
         "CSRF_COOKIE_SECURE": https,
+        "LANGUAGE_COOKIE_SECURE": https,
         "SECURE_HSTS_SECONDS": env.int("SECURE_HSTS_SECONDS", default=31_536_000 if https else 0),
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": https,
         "SECURE_HSTS_PRELOAD": https,

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from matchmaking.views import notify_callback, pages
+from matchmaking.views import language, notify_callback, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
     path("session/extend/", pages.session_extend, name="session_extend"),
+    path("language/", language.language_set, name="language_set"),
     path("signed-out/", pages.signed_out, name="signed_out"),
     path("", include("services.urls")),
     path("", include("matchmaking.match_urls")),

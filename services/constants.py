@@ -1,13 +1,14 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NeedStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"  # waiting for council staff to check it
-    OPEN = "open", "Looking for a helper"
-    MATCHED = "matched", "Matched"
-    FULFILLED = "fulfilled", "Done"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    CLOSED = "closed", "Closed"
+    SUBMITTED = "submitted", _("Submitted")  # waiting for council staff to check it
+    OPEN = "open", _("Looking for a helper")
+    MATCHED = "matched", _("Matched")
+    FULFILLED = "fulfilled", _("Done")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
 
 
 # The GOV.UK tag colour that shows each status at a glance.
@@ -24,37 +25,37 @@ NEED_FINAL = (NeedStatus.FULFILLED, NeedStatus.WITHDRAWN, NeedStatus.CLOSED)
 
 
 class Schedule(models.TextChoices):
-    ONE_OFF = "one_off", "Once, on a particular day"
-    WEEKLY = "weekly", "Every week"
+    ONE_OFF = "one_off", _("Once, on a particular day")
+    WEEKLY = "weekly", _("Every week")
 
 
 class Urgency(models.TextChoices):
-    ROUTINE = "routine", "In the next few weeks"
-    SOON = "soon", "This week"
-    URGENT = "urgent", "In the next day or two"
+    ROUTINE = "routine", _("In the next few weeks")
+    SOON = "soon", _("This week")
+    URGENT = "urgent", _("In the next day or two")
 
 
 class Channel(models.TextChoices):
-    SELF = "self", "Asked for themselves"
-    REFERRAL = "referral", "Referred by someone else"
-    PHONE = "phone", "Taken by council staff (phone or in person)"
+    SELF = "self", _("Asked for themselves")
+    REFERRAL = "referral", _("Referred by someone else")
+    PHONE = "phone", _("Taken by council staff (phone or in person)")
 
 
 class ReferrerRole(models.TextChoices):
-    RELATIVE = "relative", "Relative or friend"
-    GP = "gp", "GP practice or health worker"
-    SOCIAL_WORKER = "social_worker", "Social worker"
-    CHARITY = "charity", "Charity or community group"
-    OTHER = "other", "Other"
+    RELATIVE = "relative", _("Relative or friend")
+    GP = "gp", _("GP practice or health worker")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    CHARITY = "charity", _("Charity or community group")
+    OTHER = "other", _("Other")
 
 
 class Consent(models.TextChoices):
-    GIVEN = "given", "They agreed to this request"
-    BEST_INTEREST = "best_interest", "They cannot agree, and it is in their best interest"
+    GIVEN = "given", _("They agreed to this request")
+    BEST_INTEREST = "best_interest", _("They cannot agree, and it is in their best interest")
 
 
 class OfferStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    TAKEN = "taken", "Taken"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
+    OPEN = "open", _("Open")
+    TAKEN = "taken", _("Taken")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")

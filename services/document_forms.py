@@ -4,6 +4,7 @@ Service needs. accounts.documents decides what the file is and re-checks every r
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import DbsLevel, DbsWorkforce, DocumentKind
 from accounts.documents import MAX_BYTES, document_clean
@@ -16,11 +17,11 @@ class DocumentField(forms.FileField):
 
     widget = forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"})
     default_error_messages = {
-        "invalid": "The file was not uploaded. Try again",
-        "empty": "The selected file is empty",
-        "missing": "Select a file to upload",
-        "required": "Select a file to upload",
-        "max_length": "The file's name is too long",
+        "invalid": _("The file was not uploaded. Try again"),
+        "empty": _("The selected file is empty"),
+        "missing": _("Select a file to upload"),
+        "required": _("Select a file to upload"),
+        "max_length": _("The file's name is too long"),
     }
 
     def __init__(self, **kwargs):
@@ -39,7 +40,7 @@ class DocumentField(forms.FileField):
 
 
 class DocumentForm(forms.Form):
-    file = DocumentField(label="Upload the certificate")
+    file = DocumentField(label=_("Upload the certificate"))
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,11 +49,11 @@ class DocumentForm(forms.Form):
             self.fields.update(
                 {
                     "certificate_number": forms.CharField(
-                        label="Certificate number",
-                        help_text="12 digits, at the top right of the certificate",
+                        label=_("Certificate number"),
+                        help_text=_("12 digits, at the top right of the certificate"),
                         max_length=20,
                         strip=True,
-                        error_messages={"required": "Enter the certificate number"},
+                        error_messages={"required": _("Enter the certificate number")},
                         widget=forms.TextInput(
                             attrs={
                                 "class": "govuk-input govuk-input--width-20",
@@ -62,23 +63,23 @@ class DocumentForm(forms.Form):
                         ),
                     ),
                     "level": forms.ChoiceField(
-                        label="Level of check",
+                        label=_("Level of check"),
                         choices=DbsLevel.choices,
                         widget=forms.RadioSelect,
-                        error_messages={"required": "Select the level of check"},
+                        error_messages={"required": _("Select the level of check")},
                     ),
                     "workforce": forms.ChoiceField(
-                        label="Workforce",
-                        help_text="Printed on the certificate under 'Employment details'",
+                        label=_("Workforce"),
+                        help_text=_("Printed on the certificate under 'Employment details'"),
                         choices=DbsWorkforce.choices,
                         widget=forms.RadioSelect,
-                        error_messages={"required": "Select the workforce on the certificate"},
+                        error_messages={"required": _("Select the workforce on the certificate")},
                     ),
                     "update_service": forms.BooleanField(
-                        label="I subscribe to the DBS Update Service", required=False
+                        label=_("I subscribe to the DBS Update Service"), required=False
                     ),
                     "status_check_consent": forms.BooleanField(
-                        label="The council may check my certificate's status online",
+                        label=_("The council may check my certificate's status online"),
                         required=False,
                     ),
                 }
@@ -107,7 +108,7 @@ class DocumentForm(forms.Form):
         if data.get("status_check_consent") and not data.get("update_service"):
             self.add_error(
                 "status_check_consent",
-                "Status checks need a subscription to the Update Service: tick both or neither",
+                _("Status checks need a subscription to the Update Service: tick both or neither"),
             )
         return data
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.emails import email_render
+from accounts.languages import languages_for_addresses
 
 
 class ChannelError(Exception):
@@ -49,8 +50,10 @@ def email_through_notify():
 
 def notify_email_queue(*, to, template, context):
     """Render `<template>_subject.txt` and `_body.txt` now and send them through Notify
-    once the transaction commits (as accounts.emails does with the mail server)."""
+    once the transaction commits (as accounts.emails does with the mail server), in the
+    language of the account with that address."""
     from matchmaking.tasks import send_notify_email
 
-    subject, body = email_render(template=template, context=context)
+    language = languages_for_addresses([to])[to]
+    subject, body = email_render(template=template, context=context, language=language)
     transaction.on_commit(lambda: send_notify_email.enqueue(to=to, subject=subject, body=body))

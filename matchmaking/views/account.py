@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from matchmaking import privacy
 from matchmaking.forms import (
@@ -52,7 +53,7 @@ def account_delete(request):
     if form.is_bound and form.is_valid():
         if act(request, lambda: privacy.account_delete(user=request.user)):
             logout(request)
-            messages.success(request, "Your account has been deleted.")
+            messages.success(request, _("Your account has been deleted."))
             return redirect("home")
         return redirect("matchmaking:your_data")
     return render(request, "matchmaking/account_delete.html", {"form": form})

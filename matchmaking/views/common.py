@@ -5,6 +5,7 @@ import logging
 from django.contrib import messages
 from django.db import DatabaseError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.exceptions import TransitionError
 from matchmaking import lifecycle
@@ -26,7 +27,7 @@ def act(request, call):
     except DatabaseError:
         logger.exception("State change failed")
         messages.error(
-            request, "Sorry, something went wrong and nothing was changed. Please try again."
+            request, _("Sorry, something went wrong and nothing was changed. Please try again.")
         )
         return False
     return True

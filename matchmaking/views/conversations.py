@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.exceptions import TransitionError
@@ -19,7 +20,7 @@ from matchmaking.views.common import act, match_page, party_match
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=MESSAGE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=(
@@ -27,7 +28,7 @@ class MessageForm(forms.Form):
             "conversation if someone reports a concern."
         ),
         error_messages={
-            "required": "Write a message",
+            "required": _("Write a message"),
             "max_length": f"Your message must be {MESSAGE_MAX_CHARS:,} characters or fewer",
         },
     )
@@ -51,7 +52,7 @@ def conversation(request, pk):
         except TransitionError as error:
             form.add_error("body", str(error))
         else:
-            messages.success(request, "Message sent.")
+            messages.success(request, _("Message sent."))
             return redirect("matchmaking:conversation", pk=match.pk)
     conversations.conversation_mark_read(match=match, user=request.user)
     side = conversations.side_of(match, request.user)
@@ -80,7 +81,7 @@ def conversation_share(request, pk):
     match = party_match(request, pk, "need__category", "need__requested_by", "need__resident")
     form = ShareForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose whether to share your contact details.")
+        messages.error(request, _("Choose whether to share your contact details."))
     else:
         share = form.cleaned_data["share"]
         if act(
@@ -89,7 +90,7 @@ def conversation_share(request, pk):
         ):
             messages.success(
                 request,
-                "Your phone number and email are now shown to the other person."
+                _("Your phone number and email are now shown to the other person.")
                 if share
                 else "Your phone number and email are no longer shown to the other person.",
             )
@@ -115,7 +116,7 @@ def message_report(request, pk, message_pk):
             ),
         )
     ):
-        messages.success(request, "Thank you. We have received your report and will look at it.")
+        messages.success(request, _("Thank you. We have received your report and will look at it."))
         return redirect("matchmaking:conversation", pk=match.pk)
     return render(
         request,

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import details, pausing
@@ -45,7 +46,7 @@ def your_details(request):
         except details.ValidationError as error:
             _form_with_service_errors(form, error)
         else:
-            messages.success(request, "Your details have been updated.")
+            messages.success(request, _("Your details have been updated."))
             return redirect("matchmaking:your_details")
     # A number saved before numbers were checked, which does not read as a UK number.
     phone_to_correct = bool(user.phone) and not user.phone.is_valid()
@@ -92,7 +93,8 @@ def provider_pause(request):
             lambda: pausing.provider_pause(provider=profile, actor=request.user, reason=reason),
         ):
             messages.success(
-                request, "You are paused. We will not ask you to help anyone new until you resume."
+                request,
+                _("You are paused. We will not ask you to help anyone new until you resume."),
             )
         return redirect("providers:dashboard")
     return render(request, "providers/pause.html", {"profile": profile})
@@ -103,5 +105,5 @@ def provider_pause(request):
 def provider_resume(request):
     profile = _own_profile(request.user)
     if act(request, lambda: pausing.provider_resume(provider=profile, actor=request.user)):
-        messages.success(request, "Welcome back. We can ask you to help people again.")
+        messages.success(request, _("Welcome back. We can ask you to help people again."))
     return redirect("providers:dashboard")

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from matchmaking import conversations, lifecycle
@@ -86,7 +87,7 @@ def offer_detail(request, pk):
 def offer_accept(request, pk):
     match = _provider_match(request, pk)
     if act(request, lambda: lifecycle.match_accept(actor=request.user, match=match)):
-        messages.success(request, "Thank you. We have asked the resident to confirm.")
+        messages.success(request, _("Thank you. We have asked the resident to confirm."))
     return redirect("matchmaking:offer_detail", pk=match.pk)
 
 
@@ -103,6 +104,6 @@ def offer_decline(request, pk):
             actor=request.user, match=match, reason=form.cleaned_data["reason"]
         ),
     ):
-        messages.success(request, "You declined this request. We will ask someone else.")
+        messages.success(request, _("You declined this request. We will ask someone else."))
         return redirect("matchmaking:offer_list")
     return redirect("matchmaking:offer_detail", pk=match.pk)

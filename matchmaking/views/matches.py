@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from matchmaking import conversations, lifecycle, safeguarding, trust
@@ -53,7 +54,7 @@ def need_match(request, pk):
 def match_confirm(request, pk):
     match = _resident_match(request, pk)
     if act(request, lambda: lifecycle.match_confirm(actor=request.user, match=match)):
-        messages.success(request, "Confirmed. You can now send each other messages.")
+        messages.success(request, _("Confirmed. You can now send each other messages."))
     return redirect("matchmaking:need_match", pk=match.pk)
 
 
@@ -71,7 +72,7 @@ def match_someone_else(request, pk):
             actor=request.user, match=match, reason=form.cleaned_data["reason"]
         ),
     ):
-        messages.success(request, "We will look for someone else.")
+        messages.success(request, _("We will look for someone else."))
         return redirect("needs:detail", reference=match.need.reference)
     return redirect("matchmaking:need_match", pk=match.pk)
 
@@ -82,7 +83,7 @@ def need_withdraw(request, reference):
         needs_visible_to(request.user).select_related("category"), reference=reference
     )
     if need.status in NEED_FINAL:
-        messages.error(request, "This request can no longer be changed or withdrawn.")
+        messages.error(request, _("This request can no longer be changed or withdrawn."))
         return redirect("needs:detail", reference=need.reference)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -108,14 +109,14 @@ def match_cancel(request, pk):
     match = party_match(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a reason for cancelling.")
+        messages.error(request, _("Give a reason for cancelling."))
     elif act(
         request,
         lambda: lifecycle.match_cancel(
             actor=request.user, match=match, reason=form.cleaned_data["reason"]
         ),
     ):
-        messages.success(request, "The match was cancelled.")
+        messages.success(request, _("The match was cancelled."))
     return _back_to(request, match)
 
 
@@ -124,7 +125,7 @@ def match_cancel(request, pk):
 def match_complete(request, pk):
     match = party_match(request, pk)
     if act(request, lambda: lifecycle.match_complete(actor=request.user, match=match)):
-        messages.success(request, "Marked as done. Thank you.")
+        messages.success(request, _("Marked as done. Thank you."))
     return _back_to(request, match)
 
 
@@ -147,7 +148,7 @@ def match_rate(request, pk):
             done = act(request, lambda: trust.rating_give(actor=request.user, match=match, **data))
         if not done:
             return None
-        messages.success(request, "Thank you for your rating.")
+        messages.success(request, _("Thank you for your rating."))
         return back
 
     if form.is_bound and form.is_valid():
@@ -180,7 +181,9 @@ def match_concern(request, pk):
             ),
         ):
             return None
-        messages.success(request, "Thank you. We have received your concern and will look at it.")
+        messages.success(
+            request, _("Thank you. We have received your concern and will look at it.")
+        )
         return back
 
     if form.is_bound and form.is_valid():

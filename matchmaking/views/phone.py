@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.exceptions import TransitionError
@@ -17,14 +18,14 @@ from matchmaking.views.common import act
 
 class TextPreferenceForm(forms.Form):
     notify_by = forms.ChoiceField(
-        label="How would you like us to tell you about your requests and matches?",
+        label=_("How would you like us to tell you about your requests and matches?"),
         choices=NotifyBy.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how you would like to be told"},
+        error_messages={"required": _("Choose how you would like to be told")},
     )
     phone = forms.CharField(
-        label="UK mobile number",
-        help_text="Only needed for text messages. We will send a code to confirm it.",
+        label=_("UK mobile number"),
+        help_text=_("Only needed for text messages. We will send a code to confirm it."),
         required=False,
         max_length=32,
         widget=forms.TextInput(
@@ -39,13 +40,13 @@ class TextPreferenceForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("notify_by") in (NotifyBy.TEXT, NotifyBy.BOTH) and not data.get("phone"):
-            self.add_error("phone", "Enter a UK mobile number, like 07700 900 982")
+            self.add_error("phone", _("Enter a UK mobile number, like 07700 900 982"))
         return data
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Text message code",
+        label=_("Text message code"),
         max_length=12,
         widget=forms.TextInput(
             attrs={
@@ -55,7 +56,7 @@ class CodeForm(forms.Form):
                 "class": "govuk-input govuk-input--width-5",
             }
         ),
-        error_messages={"required": "Enter the code from the text message"},
+        error_messages={"required": _("Enter the code from the text message")},
     )
 
 
@@ -93,7 +94,7 @@ def text_messages(request):
             number = result["number"]
             if number is not None and number.confirmed_at is None:
                 return redirect("matchmaking:text_messages_confirm")
-            messages.success(request, "We have saved how you would like to be told.")
+            messages.success(request, _("We have saved how you would like to be told."))
             return redirect("matchmaking:text_messages")
     context = {
         "form": form,
@@ -122,7 +123,7 @@ def text_messages_confirm(request):
         except TransitionError as error:
             form.add_error("code", str(error))
         else:
-            messages.success(request, "Your phone number is confirmed. We will text you.")
+            messages.success(request, _("Your phone number is confirmed. We will text you."))
             return redirect("matchmaking:text_messages")
     context = {"form": form, "phone_shown": _shown(text_number.phone)}
     return render(request, "matchmaking/text_messages_confirm.html", context)
@@ -139,7 +140,7 @@ def text_messages_resend(request):
         request, lambda: texts.phone_code_resend(user=request.user)
     )
     if resent:
-        messages.success(request, "We have sent a new code.")
+        messages.success(request, _("We have sent a new code."))
         return redirect("matchmaking:text_messages_confirm")
     context = {"phone_shown": _shown(text_number.phone)}
     return render(request, "matchmaking/text_messages_resend.html", context)

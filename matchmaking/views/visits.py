@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,7 +55,7 @@ def _my_visit(request, pk):
 def visit_done(request, pk):
     visit = _my_visit(request, pk)
     if act(request, lambda: visits.visit_mark_done(visit=visit, actor=request.user)):
-        messages.success(request, "Marked as done. Thank you.")
+        messages.success(request, _("Marked as done. Thank you."))
     return redirect("matchmaking:visits")
 
 
@@ -63,7 +64,7 @@ def visit_done(request, pk):
 def visit_cancel(request, pk):
     visit = _my_visit(request, pk)
     if act(request, lambda: visits.visit_cancel(visit=visit, actor=request.user)):
-        messages.success(request, "The visit was cancelled and the other person has been told.")
+        messages.success(request, _("The visit was cancelled and the other person has been told."))
     return redirect("matchmaking:visits")
 
 
@@ -72,7 +73,7 @@ def visit_cancel(request, pk):
 def visit_missed(request, pk):
     visit = _my_visit(request, pk)
     if act(request, lambda: visits.visit_report_missed(visit=visit, actor=request.user)):
-        messages.success(request, "Thank you for telling us. Council staff will look into it.")
+        messages.success(request, _("Thank you for telling us. Council staff will look into it."))
     return redirect("matchmaking:visits")
 
 
@@ -108,7 +109,7 @@ def calendar_create(request):
 @require_POST
 def calendar_revoke(request):
     if calendars.calendar_feed_revoke(user=request.user):
-        messages.success(request, "Your calendar link no longer works.")
+        messages.success(request, _("Your calendar link no longer works."))
     return redirect("matchmaking:calendar")
 
 

@@ -1,0 +1,81 @@
+"""The language a person reads Kith in: a visitor's cookie, a signed-in person's account.
+
+LocaleMiddleware picks the language of a request from the cookie, then Accept-Language;
+`AccountLanguageMiddleware` (after authentication) puts a signed-in person's own language
+over that, and English over everything in the admin (staff pages are not translated).
+"""
+
+from django.conf import settings
+from django.utils import translation
+
+ENGLISH = "en-gb"
+ADMIN_PREFIX = "/admin/"
+
+
+def language_supported(code):
+    """`code` as one of settings.LANGUAGES (a variant such as "cy-gb" → "cy"), or English."""
+    try:
+        return translation.get_supported_language_variant(code or "")
+    except LookupError:
+        return ENGLISH
+
+
+def user_language_set(*, user, language):
+    """Store the language `user` reads Kith in (their pages, emails and texts); returns it.
+
+    An unknown code is stored as English.
+    """
+    language = language_supported(language)
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return language
+
+
+def language_cookie_set(response, language):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def languages_for_addresses(addresses):
+    """{address: the language of the account with it, or None} for these email addresses."""
+    from accounts.models import User
+
+    languages = dict(User.objects.filter(email__in=addresses).values_list("email", "language"))
+    return {address: languages.get(address) for address in addresses}
+
+
+class AccountLanguageMiddleware:
+    """A signed-in person's own language over the cookie's; English in the admin.
+
+    The cookie follows the account, so the pages stay in that language after signing out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        account_language = None
+        if request.path.startswith(ADMIN_PREFIX):
+            language = ENGLISH
+        elif user is not None and user.is_authenticated:
+            language = account_language = language_supported(user.language)
+        else:
+            language = None
+        if language is not None and language != request.LANGUAGE_CODE:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if account_language is not None and cookie != account_language:
+            language_cookie_set(response, account_language)
+        return response

@@ -1,0 +1,170 @@
+"""English | Cymraeg: the header's switch, the account's language, Accept-Language, the
+English admin and emails written in their recipient's language."""
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.emails import send_templated_email
+from matchmaking.notifications import notify
+from tests.factories import PASSWORD, NeedFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+WELSH_HEADING = "Cael help gan bobl yn agos atoch, neu gynnig eich help chi"
+ENGLISH_HEADING = "Get help from people near you, or offer yours"
+COOKIE = settings.LANGUAGE_COOKIE_NAME
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    # A Welsh request leaves Welsh active in this thread; the next test must start in English.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def home(client, **headers):
+    return client.get(reverse("home"), headers=headers).content.decode()
+
+
+def test_a_first_visit_with_accept_language_cy_is_in_welsh(client):
+    html = home(client, accept_language="cy,en;q=0.5")
+    assert '<html lang="cy"' in html and WELSH_HEADING in html
+    # The switch offers the other language, named in itself.
+    assert 'lang="en-GB">English</button>' in html
+
+
+def test_a_first_visit_in_english_offers_cymraeg(client):
+    html = home(client, accept_language="en-GB")
+    assert '<html lang="en-GB"' in html and ENGLISH_HEADING in html
+    assert 'lang="cy">Cymraeg</button>' in html
+
+
+@pytest.mark.parametrize("accept_language", ["fr", "xx-yy", "", "de;q=1, zz"])
+def test_unknown_languages_fall_back_to_english(client, accept_language):
+    assert ENGLISH_HEADING in home(client, accept_language=accept_language)
+
+
+def test_an_unknown_language_cookie_falls_back_to_english(client):
+    client.cookies[COOKIE] = "klingon"
+    assert ENGLISH_HEADING in home(client, accept_language="")
+
+
+def test_the_switch_keeps_a_visitors_choice_in_a_cookie_and_returns_to_the_page(client):
+    response = client.post(reverse("language_set"), {"language": "cy", "next": "/privacy/"})
+    assert response.status_code == 302 and response.url == "/privacy/"
+    cookie = response.cookies[COOKIE]
+    assert cookie.value == "cy" and cookie["max-age"] == settings.LANGUAGE_COOKIE_AGE
+    assert cookie["samesite"] == "Lax" and cookie["httponly"]
+    # The cookie wins over the browser's Accept-Language from then on.
+    assert WELSH_HEADING in home(client, accept_language="en-GB")
+
+    client.post(reverse("language_set"), {"language": "en-gb", "next": "/"})
+    assert ENGLISH_HEADING in home(client, accept_language="cy")
+
+
+def test_the_switch_stores_an_unknown_language_as_english(client):
+    response = client.post(reverse("language_set"), {"language": "fr", "next": "/"})
+    assert response.cookies[COOKIE].value == "en-gb"
+
+
+def test_the_switch_never_sends_someone_to_another_site(client):
+    response = client.post(
+        reverse("language_set"), {"language": "cy", "next": "https://evil.example.com/"}
+    )
+    assert response.url == reverse("home")
+
+
+def test_the_switch_is_a_post(client):
+    assert client.get(reverse("language_set"), {"language": "cy"}).status_code == 405
+
+
+def test_a_signed_in_persons_choice_is_stored_on_their_account(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.post(reverse("language_set"), {"language": "cy", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "cy"
+
+    # Another browser, no cookie, an English Accept-Language: still Welsh for them.
+    elsewhere = type(client)()
+    elsewhere.force_login(user)
+    response = elsewhere.get(reverse("home"), headers={"accept_language": "en-GB"})
+    assert WELSH_HEADING in response.content.decode()
+    # ...and the browser is given the cookie, so pages stay Welsh after signing out.
+    assert response.cookies[COOKIE].value == "cy"
+
+
+def test_signing_in_switches_to_the_accounts_language(client):
+    UserFactory(email="rose@example.org", language="cy")
+    client.cookies[COOKIE] = "en-gb"
+    client.post(reverse("account_login"), {"login": "rose@example.org", "password": PASSWORD})
+    assert WELSH_HEADING in home(client, accept_language="en-GB")
+
+
+def test_an_english_account_signing_in_from_a_welsh_browser_reads_english(client):
+    UserFactory(email="tom@example.org", language="en-gb")
+    client.cookies[COOKIE] = "cy"
+    client.post(reverse("account_login"), {"login": "tom@example.org", "password": PASSWORD})
+    assert ENGLISH_HEADING in home(client, accept_language="cy")
+
+
+def test_an_account_made_on_welsh_pages_is_welsh(client):
+    from accounts.models import User
+
+    client.cookies[COOKIE] = "cy"
+    client.post(
+        reverse("account_signup"),
+        {
+            "full_name": "Rhian Jones",
+            "known_as": "Rhian",
+            "email": "rhian@example.org",
+            "password1": "a long and memorable passphrase",
+            "password2": "a long and memorable passphrase",
+        },
+    )
+    assert User.objects.get(email="rhian@example.org").language == "cy"
+
+
+def test_the_admin_stays_in_english_for_welsh_staff(client):
+    staff = StaffFactory(language="cy")
+    client.force_login(staff)
+    client.cookies[COOKIE] = "cy"
+    response = client.get(reverse("admin:index"), headers={"accept_language": "cy"})
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en-gb"
+    html = response.content.decode()
+    # Django's own admin strings are translated into Welsh; staff still see them in English.
+    assert "Log out" in html and "Allgofnodi" not in html
+    # The public pages are still Welsh for them.
+    assert WELSH_HEADING in home(client)
+
+
+def test_emails_go_in_each_recipients_language(django_capture_on_commit_callbacks):
+    rhian, tom = UserFactory(language="cy"), UserFactory(language="en-gb")
+    need = NeedFactory(requested_by=rhian)
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en-gb"):
+        send_templated_email(
+            to=[rhian.email, tom.email, "no.account@example.org"],
+            template="services/email/need_received",
+            context={"need": need},
+        )
+    by_address = {message.to[0]: message for message in mail.outbox}
+    welsh = by_address[rhian.email]
+    assert welsh.subject.endswith(f"Mae eich cais am help gennym: {need.reference}")
+    assert "Eich cyfeirnod yw" in welsh.body and "Pryd o fwyd poeth" not in welsh.subject
+    assert by_address[tom.email].subject.endswith(
+        f"We have your request for help: {need.reference}"
+    )
+    # An address without an account gets the sender's language.
+    assert "Your reference is" in by_address["no.account@example.org"].body
+
+
+def test_a_notification_email_to_a_welsh_account_is_in_welsh(django_capture_on_commit_callbacks):
+    rhian = UserFactory(language="cy", first_name="Rhian")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(users=[rhian], message="Request R-1 has a helper.", url="/requests/")
+    assert mail.outbox[-1].body.startswith("Helo Rhian,")
+    assert "Gweld y manylion a beth i’w wneud nesaf:" in mail.outbox[-1].body
