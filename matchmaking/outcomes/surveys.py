@@ -182,6 +182,15 @@ def survey_baseline(*, need):
     return survey
 
 
+def _lock(survey):
+    # of=self: the need is an outer join (volunteers have none), which PostgreSQL cannot lock.
+    return (
+        OutcomeSurvey.objects.select_for_update(of=("self",))
+        .select_related("need")
+        .get(pk=survey.pk)
+    )
+
+
 @transaction.atomic
 def survey_answer(*, survey, answers, how=AnsweredHow.SELF, by=None, now=None):
     """Store a survey's answers once; returns the survey.
@@ -197,7 +206,9 @@ def survey_answer(*, survey, answers, how=AnsweredHow.SELF, by=None, now=None):
     errors = answer_errors(answers, survey.instruments)
     if errors:
         raise ValueError(errors)
-    locked = OutcomeSurvey.objects.select_for_update().select_related("need").get(pk=survey.pk)
+    # Lock the survey: the same link sent twice at once (two tabs, a double tap) must
+    # store one set of answers and refuse the other, not let the later overwrite.
+    locked = _lock(survey)
     survey_check_open(locked, now=now)
     consent = consent_for(**_consent_key(locked))
     if consent is None or not consent.active:
@@ -214,7 +225,7 @@ def survey_answer(*, survey, answers, how=AnsweredHow.SELF, by=None, now=None):
 @transaction.atomic
 def survey_withdraw(*, survey, actor, now=None):
     """Erase a survey's answers at the person's request; it is no longer counted."""
-    locked = OutcomeSurvey.objects.select_for_update().select_related("need").get(pk=survey.pk)
+    locked = _lock(survey)
     if not (is_for(locked, actor) or locked.respondent_id == actor.pk):
         raise TransitionError(_("Only the person asked can withdraw these answers."))
     if locked.withdrawn_at is not None:
