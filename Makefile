@@ -17,7 +17,7 @@ LOCK_MAIN := requirements/main.lock
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes \
 	--python-version 3.11 --custom-compile-command "make lock"
 
-.PHONY: install lock demo serve test lint format chromium bench clean
+.PHONY: install lock demo serve test lint format chromium gettext messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,18 @@ test: lint
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# GNU gettext, for `make messages` and the catalogue test (skipped without it, except in CI).
+gettext:
+	@command -v xgettext >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gettext; }
+
+# The Welsh catalogue: refresh it from the code and templates, then compile it (the .mo is
+# committed, so running Kith needs no gettext). Translate what is new in
+# locale/cy/LC_MESSAGES/django.po, run this again, commit both files (locale/cy/GLOSSARY.md).
+messages: install gettext
+	$(BIN)/python manage.py makemessages --locale cy
+	$(BIN)/python manage.py compilemessages --locale cy --ignore .venv
 
 # Benchmarks print figures (last line JSON); not part of the test run.
 bench: install
