@@ -22,6 +22,7 @@ from accounts.constants import ProviderStatus
 from matchmaking import scoping
 from matchmaking.constants import ConcernKind, ConcernStatus, MatchStatus, VisitStatus
 from matchmaking.models import Concern, Match, Rating, Visit
+from matchmaking.outcomes import costs
 from services.constants import NeedStatus
 from services.models import Area, Category, Need, Postcode, Programme
 
@@ -243,12 +244,14 @@ def _share(part, whole):
 
 def programme_progress(area_ids, today=None):
     """Each programme working in the areas, over its whole life: distinct residents helped
-    (a need of theirs in the programme reached an active match) against the target, and the
-    budget, per resident helped and against the share of the programme's time gone.
+    (a need of theirs in the programme reached an active match) against the target; the
+    budget against the share of the programme's time gone; spend per resident helped from the
+    actual spend (None until a spend is recorded); and the estimated cost of equivalent council
+    provision (visits done × unit cost, None without a costed visit done).
 
     A resident is the need's resident account, or its requester when there is none (as the
     engine counts them). With area_ids, only programmes covering one of those areas, and only
-    residents helped there.
+    residents helped and visits done there.
     """
     today = today or timezone.localdate()
     programmes = Programme.objects.order_by("name")
@@ -265,24 +268,29 @@ def programme_progress(area_ids, today=None):
         .annotate(n=Count(Coalesce("resident_id", "requested_by_id"), distinct=True))
         .values_list("programme_id", "n")
     )
+    estimates = costs.equivalent_provision([p.pk for p in programmes], area_ids)
     rows = []
     for programme in programmes:
         residents = helped.get(programme.pk, 0)
         days = (programme.ends_on - programme.starts_on).days + 1
         gone = min(max((today - programme.starts_on).days + 1, 0), days)
-        budget = Decimal(programme.budget)
+        estimate = estimates[programme.pk]
         rows.append(
             {
+                "id": programme.pk,
                 "programme": programme.name,
                 "starts_on": programme.starts_on,
                 "ends_on": programme.ends_on,
                 "target": programme.target_residents,
                 "helped": residents,
                 "target_share": _share(residents, programme.target_residents),
-                "budget": budget,
-                "budget_per_resident": (budget / residents).quantize(Decimal("0.01"))
-                if residents
-                else None,
+                "budget": Decimal(programme.budget),
+                "actual_spend": programme.actual_spend,
+                "spend_as_at": programme.spend_as_at,
+                "spend_per_resident": costs.spend_per_resident(programme.actual_spend, residents),
+                "visits_done": estimate.visits + estimate.uncosted_visits,
+                "equivalent_cost": estimate.total,
+                "estimate": estimate,
                 "time_share": _share(gone, days),
             }
         )

@@ -117,6 +117,22 @@ class Programme(models.Model):
     categories = models.ManyToManyField(Category, related_name="programmes")
     areas = models.ManyToManyField(Area, related_name="programmes")
     budget = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    actual_spend = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Money actually spent so far, from the finance system (not the budget). "
+        "Empty until it is recorded.",
+    )
+    spend_as_at = models.DateField(
+        null=True, blank=True, help_text="The date the actual spend was last brought up to date."
+    )
+    draft_weights = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Scoring weights being tried out; the engine uses them only once published.",
+    )
     starts_on = models.DateField()
     ends_on = models.DateField()
     target_residents = models.PositiveIntegerField(default=0)
@@ -149,6 +165,11 @@ class Programme(models.Model):
                 violation_error_message="The budget cannot be negative.",
             ),
             models.CheckConstraint(
+                condition=Q(actual_spend__isnull=True) | Q(actual_spend__gte=0),
+                name="programme_spend_not_negative",
+                violation_error_message="The actual spend cannot be negative.",
+            ),
+            models.CheckConstraint(
                 condition=Q(max_distance_km__gt=0),
                 name="programme_max_distance_positive",
                 violation_error_message="The maximum distance must be more than 0 km.",
@@ -157,6 +178,44 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class UnitCost(models.Model):
+    """What the council would pay to provide one unit of a category itself (a meal, an hour
+    of home care), with where the figure comes from: the basis of the "estimated cost of
+    equivalent council provision"."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="unit_costs")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="unit_costs")
+    cost = models.DecimalField(
+        "cost per unit (£)", max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(
+        max_length=60,
+        help_text='What one visit done stands for, e.g. "a meal", "an hour of home care".',
+    )
+    source = models.CharField(
+        max_length=300,
+        help_text='Where the figure comes from, e.g. "PSSRU Unit Costs 2024, table 11.6".',
+    )
+
+    class Meta:
+        ordering = ["programme", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "category"],
+                name="unit_cost_one_per_category",
+                violation_error_message="This programme already has a unit cost for the category.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__gte=0),
+                name="unit_cost_not_negative",
+                violation_error_message="A unit cost cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category}: £{self.cost} per {self.unit}"
 
 
 def new_reference():

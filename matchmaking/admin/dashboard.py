@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.constants import ROLE_GROUPS
 from matchmaking import dashboard, scoping
 from matchmaking.admin.common import csv_response
+from matchmaking.outcomes import costs
 
 MAX_DAYS = 5 * 366
 
@@ -42,17 +43,25 @@ class PeriodForm(forms.Form):
 # --- tables: (title, header, rows) ----------------------------------------------------------
 
 
+# Shown wherever a figure has nothing to be built from: never a 0 that looks like a result.
+NO_DATA = "No data yet"
+
+
 def _percent(share):
-    return "" if share is None else f"{share * 100:.0f}%"
+    return NO_DATA if share is None else f"{share * 100:.0f}%"
 
 
 def _hours(delta):
-    return "" if delta is None else round(delta.total_seconds() / 3600, 1)
+    return NO_DATA if delta is None else round(delta.total_seconds() / 3600, 1)
+
+
+def _money(amount):
+    return NO_DATA if amount is None else f"{amount:.2f}"
 
 
 def _duration(delta):
     if delta is None:
-        return "No match became active in this period"
+        return f"{NO_DATA}: no match became active in this period"
     hours = delta.total_seconds() / 3600
     if hours < 48:
         return f"{hours:.1f} hours"
@@ -127,7 +136,11 @@ def programmes_table(area_ids, period):
             "Residents helped",
             "Share of target",
             "Budget",
-            "Budget per resident helped",
+            "Actual spend",
+            "Spend as at",
+            "Spend per resident helped",
+            "Visits done",
+            "Estimated cost of equivalent council provision",
             "Share of time gone",
         ],
         [
@@ -138,11 +151,36 @@ def programmes_table(area_ids, period):
                 r["target"],
                 r["helped"],
                 _percent(r["target_share"]),
-                r["budget"],
-                "" if r["budget_per_resident"] is None else r["budget_per_resident"],
+                _money(r["budget"]),
+                _money(r["actual_spend"]),
+                r["spend_as_at"].isoformat() if r["spend_as_at"] else NO_DATA,
+                _money(r["spend_per_resident"]),
+                r["visits_done"],
+                _money(r["equivalent_cost"]),
                 _percent(r["time_share"]),
             ]
             for r in rows
+        ],
+    )
+
+
+def costs_table(area_ids, period):
+    rows = dashboard.programme_progress(area_ids)
+    return (
+        "Estimated cost of equivalent council provision: the workings",
+        ["Programme", "Category", "Visits done", "Unit", "Unit cost", "Estimate", "Source"],
+        [
+            [
+                r["programme"],
+                costed.category,
+                costed.visits,
+                costed.unit,
+                _money(costed.unit_cost),
+                _money(costed.cost),
+                costed.source,
+            ]
+            for r in rows
+            for costed in r["estimate"].costed
         ],
     )
 
@@ -154,6 +192,7 @@ TABLES = {
     "ratings": ratings_table,
     "concerns": concerns_table,
     "programmes": programmes_table,
+    "costs": costs_table,
 }
 
 
@@ -290,7 +329,13 @@ def dashboard_view(request, site):
         "areas": areas,
         "figures": figures,
         "median_display": _duration(figures["median"]),
-        "acceptance_display": _percent(figures["offers"]["rate"]) or "No offers in this period",
+        "acceptance_display": (
+            f"{NO_DATA}: no offers in this period"
+            if figures["offers"]["rate"] is None
+            else _percent(figures["offers"]["rate"])
+        ),
+        "no_data": NO_DATA,
+        "estimate_method": costs.ESTIMATE_METHOD,
         "charts": _charts(figures),
         "exports": exports,
         "today": timezone.localdate(),

@@ -1,16 +1,22 @@
-"""Programmes for commissioners: what is commissioned, where, for how much, and how the
-engine weighs candidates, with a preview of what the weights change."""
+"""Programmes for commissioners: what is commissioned, where, for how much (budget, actual
+spend and the unit costs of equivalent council provision), and how the engine weighs
+candidates. New weights on an existing programme are saved as a draft, compared side by side
+with the live ones on recent requests, and only then published (matchmaking.programme_weights).
+"""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 
+from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
-from matchmaking import candidates, scoping, scoring
+from matchmaking import candidates, programme_weights, scoring
 from matchmaking.admin.common import parse_id
 from matchmaking.constants import COMPONENT_LABELS
-from services.constants import NeedStatus
-from services.models import Need, Programme
+from services.models import Programme, UnitCost
 
 PREVIEW_TOP = 5
 PREVIEW_SAMPLES = 10
@@ -28,6 +34,8 @@ class _ProgrammeFormBase(forms.ModelForm):
             "areas",
             "max_distance_km",
             "budget",
+            "actual_spend",
+            "spend_as_at",
             "starts_on",
             "ends_on",
             "target_residents",
@@ -35,7 +43,10 @@ class _ProgrammeFormBase(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        stored = self.instance.weights if isinstance(self.instance.weights, dict) else {}
+        # An existing programme's fields show its draft when there is one: that is what the
+        # commissioner is working on.
+        stored = self.instance.draft_weights or self.instance.weights
+        stored = stored if isinstance(stored, dict) else {}
         for name in scoring.COMPONENTS:
             value = stored.get(name)
             if isinstance(value, int | float) and not isinstance(value, bool):
@@ -61,9 +72,12 @@ class _ProgrammeFormBase(forms.ModelForm):
                 scoring.validate_weights(scoring.Weights(**weights))
             except ValueError as error:
                 raise ValidationError(str(error)) from None
-            defaults = scoring.DEFAULT_WEIGHTS.as_dict()
-            # Empty means "the engine's defaults", and follows them if they are retuned.
-            self.instance.weights = {} if weights == defaults else weights
+            data["weights"] = weights
+            if self.instance.pk is None:
+                # A new programme has no requests to try weights on: they are live at once.
+                defaults = scoring.DEFAULT_WEIGHTS.as_dict()
+                # Empty means "the engine's defaults", and follows them if they are retuned.
+                self.instance.weights = {} if weights == defaults else weights
         return data
 
 
@@ -83,11 +97,10 @@ def _weight_fields():
 ProgrammeForm = type("ProgrammeForm", (_ProgrammeFormBase,), _weight_fields())
 
 
-def _ranked_rows(ranking, providers, other_positions):
+def _ranked_rows(ranked, providers, other_positions):
     rows = []
-    for position, scored in enumerate(ranking.ranked[:PREVIEW_TOP], start=1):
+    for position, scored in enumerate(ranked, start=1):
         other = other_positions.get(scored.provider_id)
-        change = "not ranked" if other is None else f"#{other}"
         rows.append(
             {
                 "position": position,
@@ -95,45 +108,80 @@ def _ranked_rows(ranking, providers, other_positions):
                 "score": scored.score,
                 "percent": round(scored.score * 100),
                 "other_position": other,
-                "change": change,
+                "change": f"#{other}" if other is not None else f"not in the top {PREVIEW_TOP}",
             }
         )
     return rows
 
 
 def programme_preview(programme, user, sample_id=None):
-    """Top candidates for a sample open need of the programme, saved weights vs defaults."""
-    needs = scoping.needs_for_staff(
-        user, Need.objects.filter(programme=programme, status=NeedStatus.OPEN)
-    )
-    samples = list(needs.select_related("category", "programme", "area")[:PREVIEW_SAMPLES])
-    sample = next((need for need in samples if need.pk == sample_id), None)
-    if sample is None and sample_id is not None:
-        sample = needs.select_related("category", "programme", "area").filter(pk=sample_id).first()
-    sample = sample or (samples[0] if samples else None)
-    preview = {"samples": samples, "sample": sample, "error": "", "saved": [], "default": []}
-    if sample is None:
-        preview["error"] = "There is no open request in this programme (in your areas) to try."
+    """Recent requests of the programme ranked with the live weights and with the draft (or,
+    without a draft, the engine's defaults): a summary row per request and both top lists for
+    the chosen one."""
+    samples = programme_weights.recent_needs(programme, user, PREVIEW_SAMPLES)
+    preview = {"samples": samples, "error": "", "rows": [], "has_draft": False}
+    if not samples:
+        preview["error"] = "There is no recent request in this programme (in your areas) to try."
         return preview
     try:
-        saved_weights = candidates.programme_weights(programme)
-    except ValueError as error:
+        live = candidates.programme_weights(programme)
+        draft = programme_weights.draft_weights(programme)
+    except (ValueError, TransitionError) as error:
         preview["error"] = f"The saved weights cannot be used: {error}"
         return preview
-    facts = candidates.need_facts(sample)
-    found = candidates.candidate_facts(sample)
-    saved = scoring.rank(facts, found, saved_weights)
-    default = scoring.rank(facts, found, scoring.DEFAULT_WEIGHTS)
-    saved_positions = {s.provider_id: i for i, s in enumerate(saved.ranked, start=1)}
-    default_positions = {s.provider_id: i for i, s in enumerate(default.ranked, start=1)}
-    ids = {s.provider_id for s in saved.ranked[:PREVIEW_TOP]}
-    ids |= {s.provider_id for s in default.ranked[:PREVIEW_TOP]}
+    preview["has_draft"] = draft is not None
+    other = draft if draft is not None else scoring.DEFAULT_WEIGHTS
+    preview["other_label"] = "draft" if draft is not None else "default"
+    preview["uses_defaults"] = draft is None and live == scoring.DEFAULT_WEIGHTS
+    comparisons = programme_weights.weights_compare(samples, live, other, PREVIEW_TOP)
+    ids = {s.provider_id for c in comparisons for s in [*c.live[:1], *c.draft[:1]]}
+    chosen = next((c for c in comparisons if c.need.pk == sample_id), comparisons[0])
+    ids |= {s.provider_id for s in [*chosen.live, *chosen.draft]}
     providers = ProviderProfile.objects.select_related("user").in_bulk(ids)
-    preview["saved"] = _ranked_rows(saved, providers, default_positions)
-    preview["default"] = _ranked_rows(default, providers, saved_positions)
-    preview["uses_defaults"] = saved_weights == scoring.DEFAULT_WEIGHTS
-    preview["candidates"] = len(saved.ranked)
+    preview["rows"] = [
+        {
+            "need": c.need,
+            "candidates": c.candidates,
+            "live_first": providers.get(c.live[0].provider_id) if c.live else None,
+            "other_first": providers.get(c.draft[0].provider_id) if c.draft else None,
+            "first_changes": c.first_choice_changes,
+            "places_changed": c.places_changed,
+        }
+        for c in comparisons
+    ]
+    live_positions = {s.provider_id: i for i, s in enumerate(chosen.live, start=1)}
+    other_positions = {s.provider_id: i for i, s in enumerate(chosen.draft, start=1)}
+    preview["sample"] = chosen.need
+    preview["candidates"] = chosen.candidates
+    preview["live"] = _ranked_rows(chosen.live, providers, other_positions)
+    preview["other"] = _ranked_rows(chosen.draft, providers, live_positions)
     return preview
+
+
+class UnitCostInline(admin.TabularInline):
+    """Unit costs are part of the programme: whoever may change the programme edits them."""
+
+    model = UnitCost
+    extra = 1
+    fields = ["category", "cost", "unit", "source"]
+    verbose_name = "unit cost of equivalent council provision"
+
+    def _may_change_programme(self, request):
+        return request.user.has_perm("services.change_programme")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("services.view_programme") or self._may_change_programme(
+            request
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_change_programme(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_change_programme(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_change_programme(request)
 
 
 class ProgrammeAdmin(admin.ModelAdmin):
@@ -148,19 +196,91 @@ class ProgrammeAdmin(admin.ModelAdmin):
         ("What and where", {"fields": ["categories", "areas", "max_distance_km"]}),
         ("Budget and targets", {"fields": ["budget", "starts_on", "ends_on", "target_residents"]}),
         (
+            "Actual spend",
+            {
+                "description": (
+                    "What has really been spent: the dashboard's spend per resident helped "
+                    "is worked out from this, never from the budget."
+                ),
+                "fields": ["actual_spend", "spend_as_at"],
+            },
+        ),
+        (
             "Scoring weights",
             {
                 "description": (
                     "How much each part of a candidate's score counts. Only the ratios "
-                    "matter; none may be negative and at least one must be more than zero."
+                    "matter; none may be negative and at least one must be more than zero. "
+                    "On an existing programme new weights are saved as a draft: compare how "
+                    "they rank recent requests below, then publish them."
                 ),
                 "fields": [WEIGHT_FIELD.format(name) for name in scoring.COMPONENTS],
             },
         ),
     ]
 
+    inlines = [UnitCostInline]
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not add:
             sample_id = parse_id(request.GET.get("sample"))
             context["preview"] = programme_preview(obj, request.user, sample_id)
+            context["may_publish"] = self.has_change_permission(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "weights" in form.cleaned_data:
+            programme_weights.programme_weights_draft(
+                programme=obj, weights=form.cleaned_data["weights"], actor=request.user
+            )
+
+    def response_change(self, request, obj):
+        if obj.draft_weights is not None:
+            # Back to the page, not the list: the draft is compared there before publishing.
+            self.message_user(
+                request,
+                "The new weights are saved as a draft and are not used yet. Compare how they "
+                "rank recent requests below, then publish them.",
+                messages.WARNING,
+            )
+            change = reverse("admin:services_programme_change", args=[obj.pk])
+            return HttpResponseRedirect(change + "#kith-preview-title")
+        return super().response_change(request, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/weights/<str:verb>/",
+                self.admin_site.admin_view(self.weights_view),
+                name="services_programme_weights",
+            ),
+            *super().get_urls(),
+        ]
+
+    def weights_view(self, request, object_id, verb):
+        actions = {
+            "publish": (
+                programme_weights.programme_weights_publish,
+                "The draft weights are live: the engine uses them from now on.",
+            ),
+            "discard": (
+                programme_weights.programme_weights_discard,
+                "The draft weights are discarded; the live weights are unchanged.",
+            ),
+        }
+        if verb not in actions:
+            raise Http404("No such action.")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        programme = get_object_or_404(self.get_queryset(request), pk=parse_id(object_id))
+        if not self.has_change_permission(request, programme):
+            raise PermissionDenied
+        action, done = actions[verb]
+        try:
+            action(programme=programme, actor=request.user)
+        except TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:services_programme_change", args=[programme.pk]))

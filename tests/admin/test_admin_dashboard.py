@@ -2,13 +2,18 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matchmaking import dashboard
-from tests.admin.borough import DAY, TODAY
-from tests.factories import UserFactory, enable_two_factor
+from matchmaking.constants import MatchStatus, VisitStatus
+from matchmaking.models import Match, Visit
+from services.models import UnitCost
+from tests.admin.borough import DAY, HOUR, TODAY
+from tests.factories import ProgrammeFactory, UserFactory, category, enable_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +53,25 @@ def test_every_table_exports_as_csv(as_user, superuser, borough):
     assert table(client.get(URL, {"export": "supply"}))[-1] == ["No area", "A hot meal", "1", "0"]
     assert table(client.get(URL, {"export": "concerns"}))[1][1:] == ["1", "1"]
     programmes = table(client.get(URL, {"export": "programmes"}))
-    assert programmes[1][0] == "Meals" and programmes[1][4:8] == ["2", "50%", "1000.00", "500.00"]
+    assert programmes[0][6:12] == [
+        "Budget",
+        "Actual spend",
+        "Spend as at",
+        "Spend per resident helped",
+        "Visits done",
+        "Estimated cost of equivalent council provision",
+    ]
+    assert programmes[1][0] == "Meals"
+    assert programmes[1][4:12] == [
+        "2",
+        "50%",
+        "1000.00",
+        "No data yet",
+        "No data yet",
+        "No data yet",
+        "0",
+        "No data yet",
+    ]
     assert table(client.get(URL, {"export": "needs"}))[1] == ["North", "A hot meal", "2", "1"]
 
 
@@ -95,3 +118,55 @@ def test_who_may_see_the_dashboard(as_user, staff_a, commissioner, borough):
     enable_two_factor(other_staff)
     assert as_user(other_staff).get(URL).status_code == 403
     assert as_user(UserFactory()).get(URL).status_code == 302  # residents: to the admin login
+
+
+def test_no_figure_without_data(as_user, superuser):
+    """An empty borough: every figure says there is no data, none shows a made-up 0."""
+    ProgrammeFactory(name="Just started", target_residents=0)
+    client = as_user(superuser)
+    html = client.get(URL).content.decode()
+    assert "0.0 hours" not in html
+    assert "No data yet: no match became active in this period" in html
+    assert "No data yet: no offers in this period" in html
+    programmes = html.split('id="kith-programmes"')[1].split("</section>")[0]
+    assert "No data yet" in programmes
+    assert "£0.00" not in programmes
+    matching = table(client.get(URL, {"export": "matching"}))
+    assert matching[1] == ["Median hours from request to active match", "No data yet"]
+    assert matching[4] == ["Acceptance rate", "No data yet"]
+
+
+def test_spend_and_equivalent_provision_on_the_page(as_user, superuser, borough):
+    borough.programme.actual_spend = Decimal("300")
+    borough.programme.save()
+    UnitCost.objects.create(
+        programme=borough.programme,
+        category=category("meals"),
+        cost=Decimal("7.50"),
+        unit="a meal",
+        source="Council meals price list",
+    )
+    north = Match.objects.get(need__programme=borough.programme, status=MatchStatus.ACTIVE)
+    for days in (1, 2):
+        starts = timezone.now() - days * DAY
+        Visit.objects.create(
+            match=north, starts_at=starts, ends_at=starts + HOUR, status=VisitStatus.DONE
+        )
+    client = as_user(superuser)
+    html = client.get(URL).content.decode()
+    assert "£150.00" in html  # £300 spent over 2 residents helped
+    assert "£500.00" not in html  # the budget is not shared out as if it were spend
+    costs = html.split('id="kith-costs"')[1].split("</section>")[0]
+    assert "£15.00 (estimate)" in costs
+    assert "2 × £7.50 per a meal" in costs and "Council meals price list" in costs
+    assert "Estimate:" in costs
+    workings = table(client.get(URL, {"export": "costs"}))
+    assert workings[1] == [
+        "Meals",
+        "A hot meal",
+        "2",
+        "a meal",
+        "7.50",
+        "15.00",
+        "Council meals price list",
+    ]

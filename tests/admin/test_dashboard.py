@@ -5,8 +5,11 @@ from decimal import Decimal
 import pytest
 
 from matchmaking import dashboard
-from matchmaking.constants import ConcernKind
-from tests.admin.borough import DAY, HOUR, TODAY
+from matchmaking.constants import ConcernKind, MatchStatus, VisitStatus
+from matchmaking.models import Match, Visit
+from services.models import UnitCost
+from tests.admin.borough import DAY, HOUR, NOW, TODAY
+from tests.factories import ProgrammeFactory, category
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +86,61 @@ def test_programme_progress(borough):
     meals = rows[0]
     assert [row["programme"] for row in rows] == ["Meals", "South only"]
     assert (meals["target"], meals["helped"], meals["target_share"]) == (4, 2, 0.5)
-    assert meals["budget"] == Decimal("1000") and meals["budget_per_resident"] == Decimal("500.00")
+    assert meals["budget"] == Decimal("1000")
     assert meals["time_share"] == 31 / 60
-    assert rows[1]["helped"] == 0 and rows[1]["budget_per_resident"] is None
+    # No spend recorded and no visit done: no figure, rather than the budget shared out.
+    assert meals["actual_spend"] is None and meals["spend_per_resident"] is None
+    assert meals["visits_done"] == 0 and meals["equivalent_cost"] is None
+    assert rows[1]["helped"] == 0 and rows[1]["spend_per_resident"] is None
     north = dashboard.programme_progress(frozenset([borough.north.pk]), today=TODAY)
     assert [(row["programme"], row["helped"]) for row in north] == [("Meals", 1)]
+
+
+def _visits(borough):
+    """Two meals done and one missed in North (the active match), one done in South."""
+    north = Match.objects.get(need__programme=borough.programme, status=MatchStatus.ACTIVE)
+    south = Match.objects.get(need__programme=borough.programme, need__area=borough.south)
+    for index, (match, status) in enumerate(
+        [
+            (north, VisitStatus.DONE),
+            (north, VisitStatus.DONE),
+            (north, VisitStatus.MISSED),
+            (south, VisitStatus.DONE),
+        ]
+    ):
+        starts = NOW - (index + 1) * DAY
+        Visit.objects.create(match=match, starts_at=starts, ends_at=starts + HOUR, status=status)
+
+
+def test_spend_per_resident_comes_from_actual_spend_not_budget(borough):
+    borough.programme.actual_spend = Decimal("300")
+    borough.programme.save()
+    meals = dashboard.programme_progress(None, today=TODAY)[0]
+    assert meals["spend_per_resident"] == Decimal("150.00")  # £300 over 2, not £1,000 over 2
+    nobody = ProgrammeFactory(name="Nobody yet", actual_spend=Decimal("50"))
+    row = next(r for r in dashboard.programme_progress(None) if r["id"] == nobody.pk)
+    assert row["spend_per_resident"] is None
+
+
+def test_equivalent_provision_is_visits_done_times_unit_cost(borough):
+    _visits(borough)
+    programme_rows = dashboard.programme_progress(None, today=TODAY)
+    assert programme_rows[0]["visits_done"] == 3
+    assert programme_rows[0]["equivalent_cost"] is None  # visits, but no unit cost yet
+    UnitCost.objects.create(
+        programme=borough.programme,
+        category=category("meals"),
+        cost=Decimal("7.50"),
+        unit="a meal",
+        source="Council meals service price list 2026",
+    )
+    meals = dashboard.programme_progress(None, today=TODAY)[0]
+    assert meals["equivalent_cost"] == Decimal("22.50")  # 3 meals done × £7.50
+    (workings,) = meals["estimate"].costed
+    assert (workings.visits, workings.unit, workings.source) == (
+        3,
+        "a meal",
+        "Council meals service price list 2026",
+    )
+    north = dashboard.programme_progress(frozenset([borough.north.pk]), today=TODAY)[0]
+    assert north["equivalent_cost"] == Decimal("15.00")  # North's two
