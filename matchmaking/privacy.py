@@ -30,7 +30,9 @@ from matchmaking.models import (
     Match,
     Message,
     Notification,
+    OutcomeSurvey,
     Rating,
+    SurveyConsent,
     TextDelivery,
     TextNumber,
     Visit,
@@ -105,6 +107,8 @@ def personal_data(user):
         "text_messages": [_plain(t) for t in TextDelivery.objects.filter(user=user)],
         "conversations": _conversations(user, matches),
         "visits": [_plain(v) for v in Visit.objects.filter(match__in=matches)],
+        "outcome_surveys": [_plain(s) for s in OutcomeSurvey.objects.of_person(user)],
+        "survey_consent": [_plain(c) for c in SurveyConsent.objects.filter(user=user)],
         "calendar_feed": [
             {"created_at": f.created_at.isoformat()} for f in CalendarFeed.objects.filter(user=user)
         ],

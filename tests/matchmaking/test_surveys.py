@@ -456,3 +456,30 @@ def test_signed_out_cannot_withdraw(client):
     assert reverse("account_login") in response.url
     survey.refresh_from_db()
     assert survey.withdrawn_at is None
+
+
+def test_your_answers_are_listed_in_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    first = _answered()
+    resident = first.need.resident
+    for wave in (SurveyWave.MONTH_6, SurveyWave.BASELINE):
+        survey = _follow_up(need=first.need, wave=wave)
+        surveys.survey_answer(survey=survey, answers={"ons_happy": 6})
+    client.force_login(resident)
+    # Session, user, navigation facts, and the surveys with their requests: one query
+    # however many surveys there are.
+    with django_assert_max_num_queries(4):
+        page = client.get(reverse("surveys:yours"))
+    assert page.text.count("Answered on") == 3
+
+
+def test_your_data_links_to_your_answers_and_the_download_has_them(client):
+    from matchmaking.privacy import personal_data
+
+    survey = _answered()
+    client.force_login(survey.need.resident)
+    assert reverse("surveys:yours") in client.get(reverse("matchmaking:your_data")).text
+    data = personal_data(survey.need.resident)
+    assert [s["ons_happy"] for s in data["outcome_surveys"]] == [5]
+    assert data["survey_consent"][0]["agreed"] is True
