@@ -9,3 +9,8 @@ class TooManyRequests(TransitionError):
     def __init__(self, message, *, retry_after_seconds=None):
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class AlreadyTaken(TransitionError):
+    """Refused because someone else got there first (an urgent request offered to several
+    people, one of whom already said yes): the API answers 409, the web shows the message."""

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
-from matchmaking import candidates, conversations, scoping, visits
+from matchmaking import candidates, conversations, scoping, urgent, visits
 from matchmaking.constants import (
     CAPACITY_STATUSES,
     COMMITTED_STATUSES,
@@ -201,9 +201,22 @@ def _first_name(provider):
 # --- the engine's offers --------------------------------------------------------------------
 
 
-def _offer(need, provider, *, now, score, explanation, proposed_by, actor=None, reason=""):
-    expires_at = now + datetime.timedelta(hours=settings.OFFER_EXPIRY_HOURS)
+def _offer(
+    need,
+    provider,
+    *,
+    now,
+    score,
+    explanation,
+    proposed_by,
+    actor=None,
+    reason="",
+    alerted_together=1,
+    expires_at=None,
+):
+    expires_at = expires_at or now + datetime.timedelta(hours=settings.OFFER_EXPIRY_HOURS)
     match = Match.objects.create(
+        offered_to_several=alerted_together > 1,
         need=need,
         provider=provider,
         status=MatchStatus.OFFERED,
@@ -221,15 +234,13 @@ def _offer(need, provider, *, now, score, explanation, proposed_by, actor=None, 
         need.save(update_fields=["unmet_since", "updated_at"])
     distance = explanation.get("distance_km")
     near = f" about {distance:.1f} km from you" if distance is not None else ""
-    notify(
-        users=[provider.user],
-        message=(
-            f"Can you help? {need.first_name} needs {need.category.name.lower()}{near}, "
-            f"{need.when_display}. Please answer by {timezone.localtime(expires_at):%-d %B %H:%M}."
-        ),
-        url=_urls(match)["provider"],
-        match=match,
+    message = (
+        f"Can you help? {need.first_name} needs {need.category.name.lower()}{near}, "
+        f"{need.when_display}. Please answer by {timezone.localtime(expires_at):%-d %B %H:%M}."
     )
+    if alerted_together > 1:
+        message = f"{message} {urgent.alerted_together_note(alerted_together)}"
+    notify(users=[provider.user], message=message, url=_urls(match)["provider"], match=match)
     return match
 
 
@@ -243,7 +254,8 @@ def need_offer_next(*, need, actor=None, now=None):
     """Offer the need to the best candidate who has not already turned it down.
 
     Returns the new offer, or None when the need is not open, already has a live
-    match, or no candidate is left (then it is marked unmet for staff).
+    match, or no candidate is left (then it is marked unmet for staff). An urgent need
+    goes to the best several at once (matchmaking.urgent); the best of them is returned.
     """
     now = now or timezone.now()
     with set_actor(actor):
@@ -256,6 +268,11 @@ def need_offer_next(*, need, actor=None, now=None):
         cancelled_with = set(
             need.matches.filter(status=MatchStatus.CANCELLED).values_list("provider_id", flat=True)
         )
+        if urgent.fans_out(need):
+            offers = urgent.offer_several(
+                need=need, ranking=ranking, skip=cancelled_with, now=now, actor=actor
+            )
+            return offers[0] if offers else None
         for scored in ranking.ranked:
             if scored.provider_id in cancelled_with:
                 continue
@@ -393,6 +410,7 @@ def match_accept(*, match, actor, now=None):
     with set_actor(actor):
         match = _lock(match)
         _require(is_provider_side(match, actor), "Only the provider can accept this offer.")
+        urgent.refuse_if_taken(match)
         if match.status == MatchStatus.OFFERED and match.expires_at <= now:
             raise TransitionError("This offer has expired, so it cannot be accepted.")
         provider = match.provider
@@ -404,6 +422,7 @@ def match_accept(*, match, actor, now=None):
                 f"{'person' if committed == 1 else 'people'}, your limit."
             )
         _move(match, "accept", now, accepted_at=now)
+        urgent.stand_down_others(match=match, now=now)
         conversations.conversation_open(match=match, now=now)
         ProviderProfile.objects.filter(pk=provider.pk).update(
             offers_accepted=F("offers_accepted") + 1
@@ -617,8 +636,8 @@ def need_withdraw(*, need, actor, reason=""):
     """The resident no longer needs help: cancel any live match, then withdraw."""
     with set_actor(actor):
         need = Need.objects.select_for_update().get(pk=need.pk)
-        live = need.matches.filter(status__in=LIVE_STATUSES).first()
-        if live:
+        # Several while an urgent need's offers are out together.
+        for live in need.matches.filter(status__in=LIVE_STATUSES):
             match_cancel(
                 match=live,
                 actor=actor,

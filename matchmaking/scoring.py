@@ -43,6 +43,10 @@ EXCLUSION_REASONS = (
     "language",
 )
 
+# Candidates scoring within this of each other count as equally good when several are alerted
+# at once; among them the least alerted go first (prefer_least_alerted).
+ALERT_BAND = 0.02
+
 COMPONENTS = (
     "proximity",
     "trust",
@@ -182,12 +186,15 @@ class Scored:
     distance_km: float
     components: dict[str, float]
     weights: dict[str, float]  # the weights it was scored with, as given (not normalised)
+    alerts_this_week: int = 0  # offers sent to them in the fairness window (recent_offers)
 
     @property
     def explanation(self) -> dict:
         """JSON-serialisable; stored on the Match and shown to staff. Built when asked for
         (a fresh dict each time): a ranking of hundreds is rarely explained beyond its head."""
-        return _explain(self.score, self.distance_km, self.components, self.weights)
+        return _explain(
+            self.score, self.distance_km, self.components, self.weights, self.alerts_this_week
+        )
 
 
 @dataclass(frozen=True)
@@ -474,7 +481,11 @@ def validate_weights(weights: Weights) -> None:
 
 
 def _explain(
-    score: float, distance: float, comps: dict[str, float], weights: dict[str, float]
+    score: float,
+    distance: float,
+    comps: dict[str, float],
+    weights: dict[str, float],
+    alerts_this_week: int = 0,
 ) -> dict:
     return {
         "score": score,
@@ -482,6 +493,7 @@ def _explain(
         "components": {
             name: {"value": comps[name], "weight": weights[name]} for name in COMPONENTS
         },
+        "alerts_this_week": alerts_this_week,
     }
 
 
@@ -515,7 +527,7 @@ def rank(
     radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
     diameter = 2 * EARTH_RADIUS_KM
 
-    scored: list[tuple[float, int, float, dict[str, float]]] = []
+    scored: list[tuple[float, int, float, dict[str, float], int]] = []
     excluded: list[Excluded] = []
     for cand in candidates:
         phi2 = radians(cand.lat)
@@ -539,15 +551,42 @@ def rank(
             + w_load * comps["load"]
             + w_fair * comps["fairness"]
         )
-        scored.append((score, cand.provider_id, distance, comps))
+        scored.append((score, cand.provider_id, distance, comps, cand.recent_offers))
 
     scored.sort(key=lambda row: (-row[0], row[1]))
     if limit is not None:
         scored = scored[:limit]
     ranked = [
-        Scored(pid, score, distance, comps, weight_map) for score, pid, distance, comps in scored
+        Scored(pid, score, distance, comps, weight_map, alerts)
+        for score, pid, distance, comps, alerts in scored
     ]
     return Ranking(ranked=ranked, excluded=excluded)
+
+
+def prefer_least_alerted(ranked: Iterable[Scored], band: float = ALERT_BAND) -> list[Scored]:
+    """`ranked` (best first) with the least alerted first among near-equals.
+
+    Alerting always the very best (GoodSAM: always the nearest) wears out a few people while
+    others are never asked. Walking down the ranking, each band holds the best remaining
+    candidate and everyone scoring within `band` below it; inside a band those alerted least
+    in the fairness window come first (then by score, then provider id). A candidate never
+    moves ahead of someone more than `band` better.
+    """
+    if not band >= 0:
+        raise ValueError("band must be zero or more.")
+    remaining = list(ranked)
+    ordered: list[Scored] = []
+    start = 0
+    while start < len(remaining):
+        floor = remaining[start].score - band
+        end = start + 1
+        while end < len(remaining) and remaining[end].score >= floor:
+            end += 1
+        ordered += sorted(
+            remaining[start:end], key=lambda s: (s.alerts_this_week, -s.score, s.provider_id)
+        )
+        start = end
+    return ordered
 
 
 # --- Reverse ranking: one provider's offer, many residents ---------------------------------------
@@ -644,6 +683,7 @@ def rank_offer(
 
 
 __all__ = [
+    "ALERT_BAND",
     "COMPONENTS",
     "DEFAULT_PRIORS",
     "DEFAULT_WEIGHTS",
@@ -664,6 +704,7 @@ __all__ = [
     "components",
     "distance_km",
     "exclusion",
+    "prefer_least_alerted",
     "rank",
     "rank_offer",
     "trust_score",

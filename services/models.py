@@ -150,6 +150,24 @@ class Programme(models.Model):
         help_text="How many residents a provider's one-off offer is put to at once; "
         "the first to accept takes it.",
     )
+    alert_several = models.BooleanField(
+        "alert several providers at once",
+        default=False,
+        help_text="Offer every request of this programme to several providers at once, as "
+        "urgent requests always are: the first to accept takes it.",
+    )
+    urgent_alert_count = models.PositiveSmallIntegerField(
+        "providers alerted at once",
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(20)],
+        help_text="How many providers an urgent request is offered to at the same time.",
+    )
+    urgent_window_minutes = models.PositiveSmallIntegerField(
+        "minutes to answer an urgent request",
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text="When nobody alerted says yes within this time, the next providers are alerted.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -173,6 +191,16 @@ class Programme(models.Model):
                 condition=Q(max_distance_km__gt=0),
                 name="programme_max_distance_positive",
                 violation_error_message="The maximum distance must be more than 0 km.",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgent_alert_count__gte=2, urgent_alert_count__lte=20),
+                name="programme_urgent_alert_count_range",
+                violation_error_message="Alert between 2 and 20 providers at once.",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgent_window_minutes__gte=5),
+                name="programme_urgent_window_minimum",
+                violation_error_message="Give providers at least 5 minutes to answer.",
             ),
         ]
 

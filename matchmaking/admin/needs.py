@@ -3,7 +3,9 @@
 The suggested-providers panel shows what `candidates.rank_need` decided: the ranked
 candidates with each score component as a bar, and everyone the hard filters left out with
 the reason. Staff can offer the need to one of them, with a reason, through
-`lifecycle.need_offer_to`: the same function the rest of the code uses.
+`lifecycle.need_offer_to`: the same function the rest of the code uses. An urgent need (or
+one of a programme that alerts several at once) can also be offered to the best several
+together, through `urgent.need_alert_several`, as the engine would.
 """
 
 from auditlog.signals import accessed
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
-from matchmaking import candidates, lifecycle, scoping
+from matchmaking import candidates, lifecycle, scoping, urgent
 from matchmaking.admin.common import ScopedAdmin, area_filter, export_action
 from matchmaking.constants import COMPONENT_LABELS
 from services.admin import NeedAdmin
@@ -65,7 +67,11 @@ def component_bars(explanation):
             weight = float(part["weight"])
         except (KeyError, TypeError, ValueError):
             continue
-        rows.append((COMPONENT_LABELS.get(name, name), value, round(value * 100), weight))
+        label = COMPONENT_LABELS.get(name, name)
+        alerts = (explanation or {}).get("alerts_this_week")
+        if name == "fairness" and isinstance(alerts, int):
+            label = f"{label} (alerted {alerts} time{'' if alerts == 1 else 's'} this week)"
+        rows.append((label, value, round(value * 100), weight))
     return rows
 
 
@@ -169,6 +175,11 @@ class ScopedNeedAdmin(ScopedAdmin, NeedAdmin):
                 self.admin_site.admin_view(self.offer_view),
                 name="services_need_offer",
             ),
+            path(
+                "<path:object_id>/alert-several/",
+                self.admin_site.admin_view(self.alert_several_view),
+                name="services_need_alert_several",
+            ),
             *super().get_urls(),
         ]
 
@@ -184,6 +195,12 @@ class ScopedNeedAdmin(ScopedAdmin, NeedAdmin):
             if obj.status == NeedStatus.OPEN:
                 context["suggestions"] = suggestions(obj)
                 context["offer_url"] = reverse("admin:services_need_offer", args=[obj.pk])
+                if urgent.fans_out(obj):
+                    context["alert_several"] = {
+                        "url": reverse("admin:services_need_alert_several", args=[obj.pk]),
+                        "count": urgent.alert_count(obj),
+                        "minutes": int(urgent.answer_window(obj).total_seconds() // 60),
+                    }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @staticmethod
@@ -232,3 +249,27 @@ class ScopedNeedAdmin(ScopedAdmin, NeedAdmin):
         if self.admin_site.is_registered(type(match)):
             return redirect("admin:matchmaking_match_change", match.pk)
         return back
+
+    def alert_several_view(self, request, object_id):
+        """Offer the need to the best several candidates at once (POST only)."""
+        return require_POST(self._alert_several)(request, object_id)
+
+    def _alert_several(self, request, object_id):
+        need = self.get_object(request, object_id)
+        if need is None:
+            raise Http404("No such request.")
+        if not self.can_offer(request):
+            raise PermissionDenied
+        try:
+            offers = urgent.need_alert_several(need=need, actor=request.user)
+        except TransitionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            expires = timezone.localtime(offers[0].expires_at)
+            names = ", ".join(str(offer.provider.user) for offer in offers)
+            self.message_user(
+                request,
+                f"Alerted {len(offers)} at once ({names}); the first to accept by "
+                f"{expires:%-d %B %H:%M} takes it.",
+            )
+        return redirect("admin:services_need_change", need.pk)

@@ -24,6 +24,24 @@ WEIGHT_FIELD = "weight_{}"
 
 
 class _ProgrammeFormBase(forms.ModelForm):
+    # Optional in the form: left empty, each keeps the programme's value (new: the default).
+    urgent_alert_count = forms.IntegerField(
+        label="Providers alerted at once",
+        required=False,
+        min_value=2,
+        max_value=20,
+        help_text="How many providers an urgent request is offered to at the same time "
+        "(default 3).",
+    )
+    urgent_window_minutes = forms.IntegerField(
+        label="Minutes to answer an urgent request",
+        required=False,
+        min_value=5,
+        max_value=24 * 60,
+        help_text="When nobody alerted says yes within this time, the next providers are "
+        "alerted (default 30).",
+    )
+
     class Meta:
         model = Programme
         fields = [
@@ -39,6 +57,9 @@ class _ProgrammeFormBase(forms.ModelForm):
             "starts_on",
             "ends_on",
             "target_residents",
+            "alert_several",
+            "urgent_alert_count",
+            "urgent_window_minutes",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -79,6 +100,16 @@ class _ProgrammeFormBase(forms.ModelForm):
                 # Empty means "the engine's defaults", and follows them if they are retuned.
                 self.instance.weights = {} if weights == defaults else weights
         return data
+
+    def _kept_if_empty(self, name):
+        value = self.cleaned_data.get(name)
+        return value if value is not None else getattr(self.instance, name)
+
+    def clean_urgent_alert_count(self):
+        return self._kept_if_empty("urgent_alert_count")
+
+    def clean_urgent_window_minutes(self):
+        return self._kept_if_empty("urgent_window_minutes")
 
 
 def _weight_fields():
@@ -203,6 +234,16 @@ class ProgrammeAdmin(admin.ModelAdmin):
                     "is worked out from this, never from the budget."
                 ),
                 "fields": ["actual_spend", "spend_as_at"],
+            },
+        ),
+        (
+            "Urgent requests",
+            {
+                "description": (
+                    "Urgent requests are offered to several providers at once; the first to "
+                    "accept takes it, and when nobody answers in time the next ones are asked."
+                ),
+                "fields": ["alert_several", "urgent_alert_count", "urgent_window_minutes"],
             },
         ),
         (

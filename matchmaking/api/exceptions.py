@@ -1,8 +1,9 @@
 """Every API error is JSON: {"detail": "what went wrong", "errors": {field: [messages]}}.
 
 `errors` is there for validation errors only. Domain refusals from the write functions
-(TransitionError, Django's ValidationError) become 400s with their own message, an
-oversized body a 413, and a request Django finds suspicious a 400: never a 500.
+(TransitionError, Django's ValidationError) become 400s with their own message (a 409
+when someone else got there first: AlreadyTaken), an oversized body a 413, and a request
+Django finds suspicious a 400: never a 500.
 """
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -13,7 +14,7 @@ from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.exceptions import TooManyRequests, TransitionError
+from accounts.exceptions import AlreadyTaken, TooManyRequests, TransitionError
 from matchmaking.api.parsers import PayloadTooLarge
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -24,6 +25,13 @@ class Refused(exceptions.APIException):
 
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "refused"
+
+
+class Taken(Refused):
+    """Someone else got there first (AlreadyTaken): a conflict, not a bad request."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "taken"
 
 
 def django_validation_error(exc):
@@ -41,6 +49,8 @@ def django_validation_error(exc):
 def _translate(exc):
     if isinstance(exc, TooManyRequests):
         return exceptions.Throttled(wait=exc.retry_after_seconds, detail=str(exc))
+    if isinstance(exc, AlreadyTaken):
+        return Taken(str(exc))
     if isinstance(exc, TransitionError):
         return Refused(str(exc))
     if isinstance(exc, DjangoValidationError):

@@ -1,6 +1,6 @@
 """Matches you are part of, and the lifecycle actions on them."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from matchmaking import lifecycle
 from matchmaking.api import filters
+from matchmaking.api.schema import ERROR
 from matchmaking.api.serializers.common import ReasonSerializer, RequiredReasonSerializer
 from matchmaking.api.serializers.matches import MatchSerializer
 from matchmaking.api.views.common import NoBodySerializer, OwnRowsMixin, _validated
@@ -49,7 +50,18 @@ class MatchViewSet(
         function(match=match, actor=self.request.user, **kwargs, **data)
         return Response(self.get_serializer(self.get_queryset().get(pk=match.pk)).data)
 
-    @_match_action("Provider: accept the offer")
+    @extend_schema(
+        summary="Provider: accept the offer",
+        request=None,
+        responses={
+            200: MatchSerializer,
+            409: OpenApiResponse(
+                ERROR,
+                description="An urgent request offered to several providers at once: someone "
+                "else has already said yes to it.",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._act(lifecycle.match_accept)
