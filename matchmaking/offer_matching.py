@@ -222,24 +222,18 @@ def rank_offer_candidates(
 
 def _pair_history(provider_id: int, needs: dict[int, Need], facts) -> tuple[set, Counter]:
     """Who among the residents blocked the provider, and help the provider gave each before."""
-    blocked: set[int] = set()
-    if not facts:
-        return blocked, Counter()
+    # A provider's blocks are few: read them all rather than ask about every resident.
+    blockers = set(
+        Block.objects.filter(provider_id=provider_id).values_list("resident_id", flat=True)
+    )
+    blocked = {resident for resident in facts if resident in blockers}
     # Someone asking on a resident's behalf who blocked the provider blocks them for the
     # resident too, as for a need's ranking.
-    people_of = {resident: {resident} for resident in facts}
-    for resident, need in needs.items():
-        people_of[resident] |= {need.requested_by_id, need.resident_id} - {None}
-    everyone = {person for people in people_of.values() for person in people}
-    blockers = set()
-    for chunk in candidates._chunks(everyone):
-        blockers |= set(
-            Block.objects.filter(provider_id=provider_id, resident_id__in=chunk).values_list(
-                "resident_id", flat=True
-            )
-        )
-    if blockers:
-        blocked = {resident for resident, people in people_of.items() if people & blockers}
+    blocked |= {
+        resident
+        for resident, need in needs.items()
+        if {need.requested_by_id, need.resident_id} & blockers
+    }
     completed: Counter = Counter()
     for resident_id, requested_by_id in (
         Match.objects.filter(provider_id=provider_id, status=MatchStatus.COMPLETED)

@@ -650,7 +650,18 @@ def rank_offer(
         raise ValueError("limit must be zero or more.")
     weight_map = weights.as_dict()
     total_weight = sum(weight_map.values())
-    shares = {name: weight_map[name] / total_weight for name in COMPONENTS}
+    w_prox, w_trust, w_rel, w_avail, w_cont, w_lang, w_load, w_fair = (
+        weight_map[name] / total_weight for name in COMPONENTS
+    )
+    # The offer's end of the distance hoisted, as in rank(): this loop runs for every resident.
+    phi2 = math.radians(provider.lat)
+    cos_phi2 = math.cos(phi2)
+    lon2 = provider.lon
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    diameter = 2 * EARTH_RADIUS_KM
+    # Most residents share their slots (none) and their category's checks: one context each
+    # such kind, pointed at the resident being screened.
+    contexts: dict[tuple, _NeedContext] = {}
 
     scored: list[tuple[float, int, int, float, dict[str, float]]] = []
     excluded: list[ExcludedResident] = []
@@ -663,13 +674,32 @@ def rank_offer(
                 blocked=resident.blocked,
                 completed_with_resident=resident.completed_with_provider,
             )
-        distance = distance_km(need.lat, need.lon, provider.lat, provider.lon)
-        result = _screen(_NeedContext(need), cand, distance)
+        phi1 = radians(need.lat)
+        a = (
+            sin((phi2 - phi1) / 2) ** 2
+            + cos(phi1) * cos_phi2 * sin(radians(lon2 - need.lon) / 2) ** 2
+        )
+        distance = diameter * asin(sqrt(a if a < 1.0 else 1.0))
+        key = (need.slots, need.required_checks)
+        ctx = contexts.get(key)
+        if ctx is None:
+            ctx = contexts[key] = _NeedContext(need)
+        ctx.need = need
+        result = _screen(ctx, cand, distance)
         if isinstance(result, Excluded):
             excluded.append(ExcludedResident(need.resident_id, result.reason, result.detail))
             continue
         comps = _components(need, cand, distance, result, priors)
-        score = _clip(sum(shares[name] * comps[name] for name in COMPONENTS))
+        score = _clip(
+            w_prox * comps["proximity"]
+            + w_trust * comps["trust"]
+            + w_rel * comps["reliability"]
+            + w_avail * comps["availability"]
+            + w_cont * comps["continuity"]
+            + w_lang * comps["language"]
+            + w_load * comps["load"]
+            + w_fair * comps["fairness"]
+        )
         scored.append((score, need.resident_id, need.need_id, distance, comps))
 
     scored.sort(key=lambda row: (-row[0], row[1]))

@@ -20,7 +20,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from matchmaking import candidates
-from matchmaking.bench import database
+from matchmaking.bench import database, offer_ranking
 from matchmaking.bench.city import build_city
 from matchmaking.bench.naive import naive_rank_need
 from matchmaking.bench.options import positive_int
@@ -44,6 +44,7 @@ def add_arguments(parser) -> None:
         default=5,
         help="Needs also ranked the naive way, which is slow (5).",
     )
+    offer_ranking.add_arguments(parser)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -94,6 +95,8 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         with override_settings(DEBUG=False):
             fast = [_time(candidates.rank_need, need, now) for need in ordered]
             naive = [_time(naive_rank_need, need, now) for need in ordered[:naive_needs]]
+        # Reverse ranking (one offer, many residents), only when asked for.
+        offer_figures = offer_ranking.run(options, write=write)
 
     fast_ms = [ms for ms, _ in fast]
     naive_ms = [ms for ms, _ in naive]
@@ -135,5 +138,6 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         f"{figures['same_needs_median_ms']} ms against the naive way's "
         f"{figures['naive_median_ms']} ms, speedup {figures['speedup']}x."
     )
+    figures.update(offer_figures)
     write(json.dumps(figures))
     return figures
