@@ -483,3 +483,13 @@ def test_your_data_links_to_your_answers_and_the_download_has_them(client):
     data = personal_data(survey.need.resident)
     assert [s["ons_happy"] for s in data["outcome_surveys"]] == [5]
     assert data["survey_consent"][0]["agreed"] is True
+
+
+def test_staff_see_the_requests_surveys_and_the_phone_link_in_the_admin(client):
+    survey = _answered()
+    need = survey.need
+    client.force_login(_staff_of(need.area))
+    page = client.get(reverse("admin:services_need_change", args=[need.pk]))
+    assert page.status_code == 200
+    assert "3 months after help started: answered" in page.text
+    assert reverse("surveys:by_phone", args=[need.reference]) in page.text
