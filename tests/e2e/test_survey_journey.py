@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -43,8 +44,16 @@ def test_a_resident_answers_the_three_month_survey_from_the_emailed_link(page):
 
     (email,) = [m for m in mail.outbox if m.to == [resident.email]]
     path = SURVEY_LINK.search(email.body).group(1)
+    page.set_viewport_size({"width": 320, "height": 740})
     page.goto(path)
     expect(page.get_by_role("heading", name="How are you?")).to_be_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
+    serious = [
+        violation["id"]
+        for violation in Axe().run(page).response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
     page.get_by_role("group", name="May we keep these answers?").get_by_label(
         "Yes, keep my answers"
     ).check()
