@@ -135,6 +135,16 @@ AUTH_USER_MODEL = "accounts.User"
 # (the `redis` extra) or dbcache://kith_cache (`manage.py createcachetable`). The deploy
 # checks (matchmaking/checks.py) refuse a per-process one.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# With a cache every worker shares, sessions are read from it (no query per request) and the
+# database row stays the record: cached_db writes and deletes both, so signing out, a new
+# password and the 12-hour limit still end a session for every worker. A per-process cache
+# would let one worker go on serving a session another had ended: the database alone then.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    in {"LocMemCache", "DummyCache", "FileBasedCache"}
+    else "django.contrib.sessions.backends.cached_db"
+)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
