@@ -13,6 +13,7 @@ and opens no other page.
 
 import datetime
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
@@ -88,7 +89,7 @@ def survey_check_open(survey, *, now=None):
     if survey.answered_at is not None:
         raise SurveyLinkError(_("This survey has already been answered."), reason="used")
     if survey.withdrawn_at is not None:
-        raise SurveyLinkError(_("This survey was withdrawn."), reason="used")
+        raise SurveyLinkError(_("This survey was withdrawn."), reason="withdrawn")
     if survey.expires_at <= now:
         raise SurveyLinkError(_("The time to answer this survey has passed."), reason="expired")
 
@@ -152,10 +153,15 @@ def consent_record(*, survey, agreed, how, recorded_by=None, now=None):
 
 def consent_withdraw(*, user, now=None):
     """Stop all surveys for a person and erase every answer they gave; returns how many
-    surveys' answers were erased."""
+    surveys' answers were erased. Someone never asked is recorded as having said no."""
     now = now or timezone.now()
     with transaction.atomic():
-        SurveyConsent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
+        consent, _created = SurveyConsent.objects.get_or_create(
+            user=user, defaults={"agreed": False, "how": AnsweredHow.SELF, "recorded_by": user}
+        )
+        if consent.withdrawn_at is None:
+            consent.withdrawn_at = now
+            consent.save(update_fields=["withdrawn_at"])
         erased = 0
         for survey in OutcomeSurvey.objects.of_person(user).filter(withdrawn_at__isnull=True):
             survey_withdraw(survey=survey, actor=user, now=now)
@@ -266,8 +272,6 @@ def _tell(survey, *, reminder=False):
         return
     email = survey.need.email if survey.need_id else ""
     if email:
-        from django.conf import settings
-
         send_templated_email(
             to=[email],
             template="matchmaking/email/notification",

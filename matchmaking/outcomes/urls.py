@@ -13,4 +13,5 @@ urlpatterns = [
     path("by-phone/<ref:reference>/", surveys.survey_by_phone, name="by_phone"),
     path("yours/", surveys.your_surveys, name="yours"),
     path("yours/<int:pk>/withdraw/", surveys.survey_withdraw, name="withdraw"),
+    path("yours/stop/", surveys.surveys_stop, name="stop"),
 ]

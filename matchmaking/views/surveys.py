@@ -15,13 +15,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.exceptions import TransitionError
 from matchmaking.models import OutcomeSurvey
 from matchmaking.outcomes import surveys
-from matchmaking.outcomes.constants import AnsweredHow
+from matchmaking.outcomes.constants import AnsweredHow, SurveyWave
 from matchmaking.outcomes.forms import SurveyForm
-from matchmaking.outcomes.instruments import RESIDENT_INSTRUMENTS
 from matchmaking.scoping import needs_for_staff
 from services.selectors import needs_visible_to
 
-LINK_PROBLEM_STATUS = {"invalid": 404, "used": 410, "expired": 410, "someone_else": 403}
+LINK_PROBLEM_STATUS = {
+    "invalid": 404,
+    "used": 410,
+    "withdrawn": 410,
+    "expired": 410,
+    "someone_else": 403,
+}
 
 
 def _link_problem(request, reason):
@@ -34,8 +39,11 @@ def _link_problem(request, reason):
 
 
 def _save(form, *, survey, how, by=None):
-    """Record consent (when asked) and the answers together: both or neither."""
+    """Record consent (when asked) and the answers together: both or neither. A baseline
+    not yet begun is made now, so a page only looked at leaves no row behind."""
     with transaction.atomic():
+        if survey.pk is None:
+            survey = surveys.survey_baseline(need=survey.need)
         if "consent" in form.fields:
             surveys.consent_record(survey=survey, agreed=not form.declined, how=how, recorded_by=by)
         if not form.declined:
@@ -91,17 +99,14 @@ def survey_baseline(request, reference):
         needs_visible_to(request.user).select_related("resident", "programme", "area"),
         reference=reference,
     )
-    existing = OutcomeSurvey.objects.filter(need=need, wave="baseline").first()
+    existing = OutcomeSurvey.objects.filter(need=need, wave=SurveyWave.BASELINE).first()
     if existing is not None and existing.answered_at is not None:
         return _link_problem(request, "used")
     if need.resident_id == request.user.pk:
         how, on_behalf, by = AnsweredHow.SELF, None, None
     else:
         how, on_behalf, by = AnsweredHow.REFERRER_PRESENT, need.contact_name, request.user
-    if request.method == "POST":
-        survey = existing or surveys.survey_baseline(need=need)
-    else:
-        survey = existing or OutcomeSurvey(need=need, wave="baseline")
+    survey = existing or OutcomeSurvey(need=need, wave=SurveyWave.BASELINE)
     return _survey_page(
         request,
         survey=survey,
@@ -122,13 +127,10 @@ def survey_by_phone(request, reference):
         needs_for_staff(request.user).select_related("resident", "programme", "area"),
         reference=reference,
     )
-    existing = OutcomeSurvey.objects.filter(need=need, wave="baseline").first()
+    existing = OutcomeSurvey.objects.filter(need=need, wave=SurveyWave.BASELINE).first()
     if existing is not None and existing.answered_at is not None:
         return _link_problem(request, "used")
-    if request.method == "POST":
-        survey = existing or surveys.survey_baseline(need=need)
-    else:
-        survey = existing or OutcomeSurvey(need=need, wave="baseline")
+    survey = existing or OutcomeSurvey(need=need, wave=SurveyWave.BASELINE)
     return _survey_page(
         request,
         survey=survey,
@@ -147,10 +149,11 @@ def your_surveys(request):
         .select_related("need__category")
         .order_by("-answered_at")
     )
+    consent = surveys.consent_for(user=request.user)
     return render(
         request,
         "matchmaking/surveys/yours.html",
-        {"surveys": answered, "instruments": RESIDENT_INSTRUMENTS},
+        {"surveys": answered, "asked": consent is None or consent.active},
     )
 
 
@@ -160,4 +163,13 @@ def survey_withdraw(request, pk):
     survey = get_object_or_404(OutcomeSurvey.objects.of_person(request.user), pk=pk)
     surveys.survey_withdraw(survey=survey, actor=request.user)
     messages.success(request, _("Your answers were withdrawn and deleted."))
+    return redirect("surveys:yours")
+
+
+@login_required
+@require_POST
+def surveys_stop(request):
+    """No more surveys: consent withdrawn, and every answer the person gave deleted."""
+    surveys.consent_withdraw(user=request.user)
+    messages.success(request, _("We will not ask you again, and all your answers were deleted."))
     return redirect("surveys:yours")

@@ -467,9 +467,9 @@ def test_your_answers_are_listed_in_a_fixed_number_of_queries(
         survey = _follow_up(need=first.need, wave=wave)
         surveys.survey_answer(survey=survey, answers={"ons_happy": 6})
     client.force_login(resident)
-    # Session, user, navigation facts, and the surveys with their requests: one query
-    # however many surveys there are.
-    with django_assert_max_num_queries(4):
+    # Session, user, navigation facts, the person's consent, and the surveys with their
+    # requests: one query however many surveys there are.
+    with django_assert_max_num_queries(5):
         page = client.get(reverse("surveys:yours"))
     assert page.text.count("Answered on") == 3
 
@@ -493,3 +493,38 @@ def test_staff_see_the_requests_surveys_and_the_phone_link_in_the_admin(client):
     assert page.status_code == 200
     assert "3 months after help started: answered" in page.text
     assert reverse("surveys:by_phone", args=[need.reference]) in page.text
+
+
+def test_stopping_the_surveys_deletes_every_answer_and_stops_invitations(client):
+    survey = _answered()
+    resident = survey.need.resident
+    waiting = _follow_up(need=survey.need, wave=SurveyWave.MONTH_6)
+    client.force_login(resident)
+
+    client.post(reverse("surveys:stop"))
+
+    survey.refresh_from_db()
+    assert survey.withdrawn_at is not None and survey.ons_happy is None
+    assert not SurveyConsent.objects.get(user=resident).active
+    assert "You asked us not to survey you" in client.get(reverse("surveys:yours")).text
+    client.logout()
+    page = client.get(surveys.survey_link(waiting))
+    assert page.status_code == 410
+    assert "This survey was withdrawn" in page.text
+    assert (
+        surveys.survey_invite(wave=SurveyWave.MONTH_3, need=NeedFactory(resident=resident)) is None
+    )
+
+
+def test_stopping_before_ever_being_asked_is_recorded_as_no(client):
+    resident = UserFactory()
+    client.force_login(resident)
+    client.post(reverse("surveys:stop"))
+    assert not SurveyConsent.objects.get(user=resident).active
+
+
+def test_looking_at_the_baseline_page_leaves_no_survey_behind(client):
+    need = NeedFactory()
+    client.force_login(need.resident)
+    client.post(reverse("surveys:baseline", args=[need.reference]), {"consent": "yes"})
+    assert not OutcomeSurvey.objects.exists()  # refused: nothing answered, nothing made
