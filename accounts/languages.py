@@ -7,6 +7,7 @@ over that, and English over everything in the admin (staff pages are not transla
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import Promise, lazy
 
 ENGLISH = "en-gb"
 ADMIN_PREFIX = "/admin/"
@@ -51,6 +52,32 @@ def languages_for_addresses(addresses):
 
     languages = dict(User.objects.filter(email__in=addresses).values_list("email", "language"))
     return {address: languages.get(address) for address in addresses}
+
+
+def lazy_message(text, **params):
+    """A message to people, read in each reader's language: `text` (marked with
+    gettext_lazy) with `params` filled in when it is read (`read_in`), not when it is made.
+
+    Params may be lazy too (a status's label, a category's name): they are read alongside.
+    """
+
+    def read():
+        values = {
+            name: str(value) if isinstance(value, Promise) else value
+            for name, value in params.items()
+        }
+        return str(text) % values if values else str(text)
+
+    return lazy(read, str)()
+
+
+def read_in(language, message):
+    """`message` as the person who reads Kith in `language` reads it (a plain string stays
+    as it is)."""
+    if not isinstance(message, Promise):
+        return message
+    with translation.override(language_supported(language)):
+        return str(message)
 
 
 class AccountLanguageMiddleware:

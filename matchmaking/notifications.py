@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.emails import send_templated_email
+from accounts.languages import read_in
 from accounts.models import ProviderProfile
 from matchmaking.channels import email_through_notify, notify_email_queue
 from matchmaking.models import Notification
@@ -12,10 +13,17 @@ from matchmaking.texts import notification_texts_queue, text_numbers_for, wants_
 
 
 def notify(*, users, message, url="", match=None):
-    """Tell each of `users` (None entries and duplicates ignored) and email them."""
+    """Tell each of `users` (None entries and duplicates ignored) and email them.
+
+    A `message` made with accounts.languages.lazy_message is written in each person's own
+    language; a plain string is sent as it is.
+    """
     recipients = {user.pk: user for user in users if user is not None}.values()
     notifications = Notification.objects.bulk_create(
-        [Notification(user=user, message=message, url=url, match=match) for user in recipients]
+        [
+            Notification(user=user, message=read_in(user.language, message), url=url, match=match)
+            for user in recipients
+        ]
     )
     # None while texts are off: then everyone is emailed, as before, with no extra query.
     text_numbers = text_numbers_for(recipients)
@@ -26,7 +34,7 @@ def notify(*, users, message, url="", match=None):
             continue
         context = {
             "name": user.display_name,
-            "message": message,
+            "message": read_in(user.language, message),
             "link": f"{settings.SITE_URL}{url}" if url else "",
         }
         if email_through_notify():

@@ -11,11 +11,15 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import lazy_message
 from matchmaking.constants import ReminderKind, VisitStatus
 from matchmaking.models import Visit, VisitReminder
 from matchmaking.notifications import notify
-from matchmaking.visits import local_when
+from matchmaking.visits import local_when_lazy
 
 DAY_BEFORE = datetime.timedelta(hours=24)
 TWO_HOURS = datetime.timedelta(hours=2)
@@ -42,7 +46,13 @@ def _message(visit, user):
         other = need.first_name
     else:
         other = visit.match.provider.user.display_name
-    return f"Reminder: {need.category.name.lower()} with {other} on {local_when(visit.starts_at)}."
+    category = need.category.name
+    return lazy_message(
+        _("Reminder: %(help)s with %(name)s on %(when)s."),
+        help=lazy(lambda: gettext(category).lower(), str)(),
+        name=other,
+        when=local_when_lazy(visit.starts_at),
+    )
 
 
 def _claim(visit, user, kind):

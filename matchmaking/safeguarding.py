@@ -14,9 +14,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import COUNCIL_STAFF_GROUP, CheckKind, CheckStatus, ProviderStatus
 from accounts.exceptions import TransitionError
+from accounts.languages import lazy_message
 from accounts.models import Check, ProviderProfile, User
 from accounts.vetting import provider_set_status
 from matchmaking import lifecycle, scoping
@@ -24,6 +28,9 @@ from matchmaking.constants import LIVE_STATUSES, ConcernKind, ConcernStatus
 from matchmaking.models import Block, Concern, Match
 from matchmaking.notifications import notify
 from services.models import Category
+
+# A date in the language of whoever reads the notification.
+date_lazy = lazy(date_format, str)
 
 EXPIRY_WARNING_DAYS = 30
 NEUTRAL_CANCEL_REASON = "Your helper is no longer available. We are looking for someone else."
@@ -83,8 +90,15 @@ def concern_raise(*, raised_by, kind, description, urgent=False, match=None, abo
     notify(
         users=[raised_by],
         message=(
-            "Thank you for telling us. We have received your concern and council staff "
-            "will look at it" + (" today." if concern.urgent else " soon.")
+            _(
+                "Thank you for telling us. We have received your concern and council staff "
+                "will look at it today."
+            )
+            if concern.urgent
+            else _(
+                "Thank you for telling us. We have received your concern and council staff "
+                "will look at it soon."
+            )
         ),
     )
     if concern.urgent:
@@ -120,7 +134,7 @@ def concern_resolve(*, concern, actor, resolution, now=None):
     # The note is for staff: the person who raised it only learns that it was resolved.
     notify(
         users=[concern.raised_by],
-        message="The concern you raised has been looked into and is now resolved. Thank you.",
+        message=_("The concern you raised has been looked into and is now resolved. Thank you."),
     )
     return concern
 
@@ -141,7 +155,7 @@ def provider_suspend(*, provider, actor, reason):
     cancel_live_matches(provider=provider, actor=actor)
     notify(
         users=[provider.user],
-        message="Your helper profile has been suspended. Council staff will contact you.",
+        message=_("Your helper profile has been suspended. Council staff will contact you."),
     )
     return provider
 
@@ -295,9 +309,13 @@ def check_expiry_sweep(*, today=None, now=None):
             label = CheckKind(check.kind).label
             notify(
                 users=[check.provider.user],
-                message=(
-                    f"Your {label} expires on {check.expires_at:%-d %B %Y}. Please renew it so "
-                    "you can keep helping."
+                message=lazy_message(
+                    _(
+                        "Your %(check)s expires on %(date)s. "
+                        "Please renew it so you can keep helping."
+                    ),
+                    check=label,
+                    date=date_lazy(check.expires_at, "j F Y"),
                 ),
                 url=reverse("providers:dashboard"),
             )
@@ -336,10 +354,14 @@ def check_expiry_sweep(*, today=None, now=None):
                 continue  # ended in the meantime
             notify(
                 users=[check.provider.user],
-                message=(
-                    f"Your {label} expired on {check.expires_at:%-d %B %Y}, so your match for "
-                    f"request {match.need.reference} has ended. Renew it to be offered "
-                    "requests again."
+                message=lazy_message(
+                    _(
+                        "Your %(check)s expired on %(date)s, so your match for request "
+                        "%(reference)s has ended. Renew it to be offered requests again."
+                    ),
+                    check=label,
+                    date=date_lazy(check.expires_at, "j F Y"),
+                    reference=match.need.reference,
                 ),
                 url=reverse("providers:dashboard"),
             )

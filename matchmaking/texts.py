@@ -16,9 +16,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import ContactMethod
 from accounts.exceptions import TransitionError
+from accounts.languages import lazy_message, read_in
 from matchmaking.channels import ChannelError, text_channel
 from matchmaking.constants import DeliveryStatus, NotifyBy
 from matchmaking.models import TextDelivery, TextNumber
@@ -51,12 +53,12 @@ def phone_normalise(raw):
     ):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if number is None or not phonenumbers.is_valid_number(number):
-        raise TransitionError("Enter a mobile phone number, like 07700 900 982.")
+        raise TransitionError(_("Enter a mobile phone number, like 07700 900 982."))
     if phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise TransitionError("Enter a mobile phone number: texts cannot go to a landline.")
+        raise TransitionError(_("Enter a mobile phone number: texts cannot go to a landline."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -70,16 +72,21 @@ def _send_code(text_number):
     if text_number.code_sent_at and now - text_number.code_sent_at < RESEND_AFTER:
         # Each text costs the council and buzzes a phone: no more than one a minute.
         raise TransitionError(
-            "We sent a code less than a minute ago. Wait a minute, then ask again."
+            _("We sent a code less than a minute ago. Wait a minute, then ask again.")
         )
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     text_number.code_hash = _code_hash(code)
     text_number.code_sent_at = now
     text_number.save()
     delivery = TextDelivery.objects.create(user=text_number.user, phone=text_number.phone)
-    message = (
-        f"{code} is your {settings.SERVICE_NAME} code to confirm this number. "
-        "It works for 15 minutes."
+    # Written in the language the person reads Kith in, wherever the code was asked for.
+    message = read_in(
+        text_number.user.language,
+        lazy_message(
+            _("%(code)s is your %(service)s code to confirm this number. It works for 15 minutes."),
+            code=code,
+            service=settings.SERVICE_NAME,
+        ),
     )
     _send_after_commit(delivery, message)
 
@@ -93,9 +100,9 @@ def text_preference_set(*, user, notify_by, phone=""):
     """Email, text or both. Choosing texts sends a code to a number not yet confirmed;
     texts start once it is confirmed (email carries on until then)."""
     if notify_by not in NotifyBy.values:
-        raise TransitionError("Choose how you would like to be told.")
+        raise TransitionError(_("Choose how you would like to be told."))
     if notify_by != NotifyBy.EMAIL and not texts_available():
-        raise TransitionError("Text messages are not available yet. We will email you.")
+        raise TransitionError(_("Text messages are not available yet. We will email you."))
     with set_actor(user):
         user.contact_method = (
             ContactMethod.EMAIL if notify_by == NotifyBy.EMAIL else ContactMethod.TEXT
@@ -105,7 +112,7 @@ def text_preference_set(*, user, notify_by, phone=""):
             TextNumber.objects.filter(user=user).update(email_too=True)
             return None
         number = phone_normalise(phone)
-        text_number, _ = TextNumber.objects.select_for_update().get_or_create(
+        text_number, _created = TextNumber.objects.select_for_update().get_or_create(
             user=user, defaults={"phone": number}
         )
         text_number.email_too = notify_by == NotifyBy.BOTH
@@ -133,7 +140,7 @@ def text_preference_set(*, user, notify_by, phone=""):
 def _check_not_locked(text_number):
     if text_number.locked_until and text_number.locked_until > timezone.now():
         raise TransitionError(
-            "You entered too many wrong codes. Wait 15 minutes, then ask for a new code."
+            _("You entered too many wrong codes. Wait 15 minutes, then ask for a new code.")
         )
 
 
@@ -142,7 +149,7 @@ def phone_code_resend(*, user):
     """'Not received a text?': a new code; the old one stops working."""
     text_number = TextNumber.objects.select_for_update().filter(user=user).first()
     if text_number is None or text_number.confirmed_at is not None:
-        raise TransitionError("There is no number waiting to be confirmed.")
+        raise TransitionError(_("There is no number waiting to be confirmed."))
     _check_not_locked(text_number)
     with set_actor(user):
         _send_code(text_number)
@@ -158,12 +165,12 @@ def phone_code_check(*, user, code):
         now = timezone.now()
         code = (code or "").strip().replace(" ", "")
         if text_number is None or text_number.confirmed_at is not None:
-            raise TransitionError("There is no number waiting to be confirmed.")
+            raise TransitionError(_("There is no number waiting to be confirmed."))
         _check_not_locked(text_number)
         if not (code.isdigit() and len(code) == CODE_DIGITS):
-            raise TransitionError("Enter the 5-digit code from the text message.")
+            raise TransitionError(_("Enter the 5-digit code from the text message."))
         if not text_number.code_hash or now - text_number.code_sent_at > CODE_VALID_FOR:
-            raise TransitionError("That code has expired. Ask for a new code.")
+            raise TransitionError(_("That code has expired. Ask for a new code."))
         if constant_time_compare(_code_hash(code), text_number.code_hash):
             text_number.confirmed_at = now
             text_number.failed_at = None
@@ -172,12 +179,12 @@ def phone_code_check(*, user, code):
             text_number.locked_until = None
         else:
             text_number.wrong_codes += 1
-            refusal = "That code is not right. Check the text message and try again."
+            refusal = _("That code is not right. Check the text message and try again.")
             if text_number.wrong_codes >= MAX_WRONG_CODES:
                 text_number.wrong_codes = 0
                 text_number.code_hash = ""
                 text_number.locked_until = now + LOCKED_FOR
-                refusal = (
+                refusal = _(
                     "You entered too many wrong codes. Wait 15 minutes, then ask for a new code."
                 )
         text_number.save()
@@ -283,7 +290,7 @@ def _number_failed(delivery):
             text_number.save()
             notify(
                 users=[delivery.user],
-                message=(
+                message=_(
                     "We could not send text messages to your phone number, so we have "
                     "stopped texting it. Check your number to start texts again."
                 ),

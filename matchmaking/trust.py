@@ -13,8 +13,10 @@ from auditlog.context import set_actor
 from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.exceptions import TransitionError
+from accounts.languages import lazy_message
 from accounts.models import ProviderProfile
 from accounts.trust import provider_set_rating_figures
 from matchmaking.constants import RATING_EDIT_DAYS, MatchStatus, RaterRole, VisitStatus
@@ -78,7 +80,11 @@ def rating_give(*, match, actor, score, comment=""):
             _refresh_figures(match.provider_id)
             notify(
                 users=[match.provider.user],
-                message=f"{match.need.first_name} rated your help {score} out of 5.",
+                message=lazy_message(
+                    _("%(name)s rated your help %(score)s out of 5."),
+                    name=match.need.first_name,
+                    score=score,
+                ),
                 match=match,
             )
         return rating

@@ -15,8 +15,13 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.exceptions import TransitionError
+from accounts.languages import lazy_message
 from accounts.trust import provider_set_visit_figures
 from matchmaking import lifecycle, scoping
 from matchmaking.constants import (
@@ -40,6 +45,18 @@ def local_when(moment):
     """'Tuesday 3 March at 10:00', in the council's time zone."""
     local = timezone.localtime(moment, timezone.get_default_timezone())
     return f"{local:%A %-d %B} at {local:%H:%M}"
+
+
+def _read_when(moment):
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return gettext("%(day)s at %(time)s") % {
+        "day": date_format(local, "l j F"),
+        "time": f"{local:%H:%M}",
+    }
+
+
+# local_when in the language of whoever reads it (a notification to a Welsh account).
+local_when_lazy = lazy(_read_when, str)
 
 
 def planned_times(need, *, now, weeks=VISIT_PLANNING_WEEKS):
@@ -144,16 +161,21 @@ def visit_mark_done(*, visit, actor, now=None):
         visit = _lock(visit)
         _require(
             lifecycle.is_provider_side(visit.match, actor),
-            "Only the helper can mark a visit as done.",
+            _("Only the helper can mark a visit as done."),
         )
         _require(
             visit.status == VisitStatus.PLANNED,
-            f"This visit is already recorded as {visit.get_status_display().lower()}.",
+            lazy_message(
+                _("This visit is already recorded as %(status)s."),
+                status=visit.get_status_display().lower(),
+            ),
         )
         _require(
             now >= visit.starts_at,
-            f"This visit is due on {local_when(visit.starts_at)}, "
-            "so it cannot be marked as done before then.",
+            lazy_message(
+                _("This visit is due on %(when)s, so it cannot be marked as done before then."),
+                when=local_when_lazy(visit.starts_at),
+            ),
         )
         visit.status, visit.recorded_by, visit.recorded_at = VisitStatus.DONE, actor, now
         visit.save()
@@ -174,12 +196,15 @@ def visit_cancel(*, visit, actor, now=None):
         match = visit.match
         by_provider = lifecycle.is_provider_side(match, actor)
         by_resident = lifecycle.is_resident_side(match, actor)
-        _require(by_provider or by_resident, "Only the people in this match can cancel a visit.")
+        _require(by_provider or by_resident, _("Only the people in this match can cancel a visit."))
         _require(
             visit.status == VisitStatus.PLANNED,
-            f"This visit is already recorded as {visit.get_status_display().lower()}.",
+            lazy_message(
+                _("This visit is already recorded as %(status)s."),
+                status=visit.get_status_display().lower(),
+            ),
         )
-        _require(now < visit.ends_at, "This visit is over, so it can no longer be cancelled.")
+        _require(now < visit.ends_at, _("This visit is over, so it can no longer be cancelled."))
         visit.status = (
             VisitStatus.CANCELLED_BY_PROVIDER if by_provider else VisitStatus.CANCELLED_BY_RESIDENT
         )
@@ -187,19 +212,27 @@ def visit_cancel(*, visit, actor, now=None):
         visit.recorded_by, visit.recorded_at = actor, now
         visit.save()
         _refresh_reliability(match.provider_id)
-        when = local_when(visit.starts_at)
+        when = local_when_lazy(visit.starts_at)
         if by_provider:
             helper = match.provider.user.display_name
             notify(
                 users=[match.need.requested_by, match.need.resident],
-                message=f"{helper} cannot come on {when}. Sorry for the change.",
+                message=lazy_message(
+                    _("%(helper)s cannot come on %(when)s. Sorry for the change."),
+                    helper=helper,
+                    when=when,
+                ),
                 url=_visits_url(),
                 match=match,
             )
         else:
             notify(
                 users=[match.provider.user],
-                message=f"{match.need.first_name} has cancelled the visit on {when}.",
+                message=lazy_message(
+                    _("%(name)s has cancelled the visit on %(when)s."),
+                    name=match.need.first_name,
+                    when=when,
+                ),
                 url=_visits_url(),
                 match=match,
             )
@@ -216,16 +249,21 @@ def visit_report_missed(*, visit, actor, now=None):
         match = visit.match
         _require(
             lifecycle.is_resident_side(match, actor),
-            "Only the person who asked for help can say a visit did not happen.",
+            _("Only the person who asked for help can say a visit did not happen."),
         )
         _require(
             visit.status in (VisitStatus.PLANNED, VisitStatus.DONE),
-            f"This visit is already recorded as {visit.get_status_display().lower()}.",
+            lazy_message(
+                _("This visit is already recorded as %(status)s."),
+                status=visit.get_status_display().lower(),
+            ),
         )
         _require(
             now >= visit.starts_at,
-            f"This visit is due on {local_when(visit.starts_at)}; "
-            "you can tell us it did not happen after that.",
+            lazy_message(
+                _("This visit is due on %(when)s; you can tell us it did not happen after that."),
+                when=local_when_lazy(visit.starts_at),
+            ),
         )
         visit.status, visit.flagged_at = VisitStatus.MISSED, now
         visit.recorded_by, visit.recorded_at = actor, now

@@ -1,11 +1,14 @@
 """English | Cymraeg: the header's switch, the account's language, Accept-Language, the
 English admin and emails written in their recipient's language."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from accounts.emails import send_templated_email
 from matchmaking.notifications import notify
@@ -168,3 +171,36 @@ def test_a_notification_email_to_a_welsh_account_is_in_welsh(django_capture_on_c
         notify(users=[rhian], message="Request R-1 has a helper.", url="/requests/")
     assert mail.outbox[-1].body.startswith("Helo Rhian,")
     assert "Gweld y manylion a beth i’w wneud nesaf:" in mail.outbox[-1].body
+
+
+def test_a_notification_is_written_in_each_readers_own_language(
+    django_capture_on_commit_callbacks,
+):
+    from matchmaking import visits
+    from matchmaking.constants import MatchStatus
+    from matchmaking.models import Notification, Visit
+    from services.constants import NeedStatus
+    from tests.matching import eligible_cook, make_match
+
+    rhian = UserFactory(language="cy", first_name="Rhian")
+    need = NeedFactory(requested_by=rhian, status=NeedStatus.MATCHED)
+    match = make_match(need, eligible_cook(need), MatchStatus.ACTIVE)
+    helper = match.provider.user
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    start += datetime.timedelta(days=(7 - start.weekday()) or 7)  # next Monday, 10:00
+    visit = Visit.objects.create(
+        match=match, starts_at=start, ends_at=start + datetime.timedelta(hours=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en-gb"):
+        visits.visit_cancel(visit=visit, actor=helper)
+
+    told = Notification.objects.get(user=rhian)
+    with translation.override("cy"):
+        day = date_format(start, "l j F")  # Django's own Welsh names of days and months
+    assert day.startswith("Dydd Llun")
+    assert told.message == (
+        f"Ni all {helper.display_name} ddod ar {day} am 10:00. Mae’n ddrwg gennym am y newid."
+    )
+    welsh_email = next(m for m in mail.outbox if m.to == [rhian.email])
+    assert told.message in welsh_email.body and welsh_email.body.startswith("Helo Rhian,")
