@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.emails import send_templated_email
 from accounts.exceptions import TransitionError
@@ -247,17 +248,18 @@ def survey_withdraw(*, survey, actor, now=None):
 
 
 def _invite_message(survey, *, reminder):
+    # Lazy: notify() writes it in each person's own language.
     if reminder:
-        return _(
+        return gettext_lazy(
             "A reminder: please tell us how you are now. It takes about 3 minutes and "
             "helps the council know whether this help works."
         )
     if survey.is_volunteer:
-        return _(
+        return gettext_lazy(
             "Thank you for volunteering. Please answer 4 short questions about how you feel. "
             "It takes about a minute."
         )
-    return _(
+    return gettext_lazy(
         "Please tell us how you are now that you have had help for a while. It takes about "
         "3 minutes and helps the council know whether this help works."
     )
