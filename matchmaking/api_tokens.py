@@ -1,4 +1,5 @@
-"""API tokens: one per person (rest_framework.authtoken), made and revoked on an account page.
+"""API tokens: one per person (rest_framework.authtoken), made and revoked on an account page
+(matchmaking.views.api_tokens); the API's authentication refuses an expired one.
 
 The key is shown once, on the page after it is made; afterwards the page only says that a
 token exists, when it was made and when it expires. Making a new one replaces the old, so a
@@ -13,20 +14,14 @@ token is a password that skips the second factor, so it must not be the way roun
 import datetime
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
 from accounts.emails import send_templated_email
 from accounts.exceptions import TransitionError
 from accounts.two_factor import lacks_two_factor
 
-NEW_KEY_SESSION = "api_token_new_key"
 TWO_FACTOR_FIRST = (
     "Set up two-factor authentication before you make an API token: council staff and "
     "commissioners need it for everything they do here."
@@ -59,37 +54,3 @@ def api_token_revoke(*, user) -> bool:
     """Delete the user's token; True if there was one."""
     deleted, _ = Token.objects.filter(user=user).delete()
     return bool(deleted)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def api_token(request):
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "create":
-            try:
-                token = api_token_create(user=request.user)
-            except TransitionError as refusal:
-                messages.error(request, str(refusal))
-            else:
-                # Kept server-side (the session), not in a message cookie; shown once.
-                request.session[NEW_KEY_SESSION] = token.key
-        elif action == "revoke":
-            if api_token_revoke(user=request.user):
-                messages.success(request, "Your API token has been revoked. It no longer works.")
-        else:
-            return HttpResponseBadRequest("Unknown action")
-        return redirect("api_token")
-    token = Token.objects.filter(user=request.user).first()
-    new_key = request.session.pop(NEW_KEY_SESSION, None)
-    return render(
-        request,
-        "api/token.html",
-        {
-            "token": token,
-            "new_key": new_key if token and new_key == token.key else None,
-            "expires_at": api_token_expires_at(token) if token else None,
-            "expired": api_token_expired(token) if token else False,
-            "two_factor_first": TWO_FACTOR_FIRST if lacks_two_factor(request.user) else "",
-        },
-    )

@@ -1,11 +1,10 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from matchmaking.views import language, notify_callback, pages
+from matchmaking.views import api_tokens, language, notify_callback, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -23,7 +22,7 @@ urlpatterns = [
     path("", include("matchmaking.match_urls")),
     path("surveys/", include("matchmaking.outcomes.urls")),
     path("provide/", include("services.provider_urls")),
-    path("accounts/api-token/", include("matchmaking.api.token_urls")),
+    path("accounts/api-token/", api_tokens.api_token, name="api_token"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("matchmaking.api.urls")),
@@ -32,14 +31,9 @@ urlpatterns = [
 ]
 
 if settings.BENCH_VIEWS:
-    urlpatterns += [
-        path("bench/bare/", TemplateView.as_view(template_name="pages/bench_bare.html")),
-        # The layout with nothing in it, signed in: what every page costs before its content.
-        path(
-            "bench/signed-in/",
-            login_required(TemplateView.as_view(template_name="pages/bench_signed_in.html")),
-        ),
-    ]
+    from matchmaking.bench.pages import PATTERNS as bench_pages
+
+    urlpatterns += bench_pages
 
 if settings.DEBUG:
     # Development only: uploaded provider photos. Production serves MEDIA_ROOT from the proxy.

@@ -3,7 +3,7 @@
 from django.utils import formats, timezone
 from rest_framework import authentication, exceptions
 
-from matchmaking.api.tokens import api_token_expired, api_token_expires_at
+from matchmaking.api_tokens import api_token_expired, api_token_expires_at
 
 
 class ExpiringTokenAuthentication(authentication.TokenAuthentication):

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.exceptions import TransitionError
-from matchmaking.api.tokens import api_token_create
+from matchmaking.api_tokens import api_token_create
 from tests.api.conftest import token_client
 from tests.factories import CommissionerFactory, StaffFactory
 
