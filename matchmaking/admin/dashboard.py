@@ -2,6 +2,8 @@
 person works in, bar charts drawn on the server as SVG (no script), and every table as CSV
 (`?export=<table>`)."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -12,6 +14,9 @@ from accounts.constants import ROLE_GROUPS
 from matchmaking import dashboard, scoping
 from matchmaking.admin.common import csv_response
 from matchmaking.outcomes import costs
+from matchmaking.outcomes import figures as outcome_figures
+from matchmaking.outcomes import statistics as outcome_stats
+from matchmaking.outcomes.constants import FOLLOW_UP_WAVES, SurveyWave
 
 MAX_DAYS = 5 * 366
 
@@ -26,6 +31,11 @@ def can_see_dashboard(user):
 class PeriodForm(forms.Form):
     start = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
     end = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
+    follow_up = forms.ChoiceField(
+        label="Outcomes at",
+        required=False,
+        choices=[(wave.value, wave.label) for wave in FOLLOW_UP_WAVES],
+    )
 
     def clean(self):
         data = super().clean()
@@ -37,6 +47,7 @@ class PeriodForm(forms.Form):
         if (end - start).days >= MAX_DAYS:
             raise ValidationError("Choose a period of at most five years.")
         data["period"] = dashboard.Period(start, end)
+        data["follow_up"] = data.get("follow_up") or SurveyWave.MONTH_3
         return data
 
 
@@ -185,6 +196,110 @@ def costs_table(area_ids, period):
     )
 
 
+# --- outcome tables: built from outcome_figures.outcomes_by_group, shown and exported alike ---
+
+
+def _cell(value, digits=2):
+    return outcome_stats.show(value, digits)
+
+
+def _mean(change, attribute):
+    if isinstance(change, outcome_stats.Suppressed):
+        return str(change)
+    # A number, not text: the CSV writer guards text starting with "-" as a formula.
+    return Decimal(f"{getattr(change, attribute):.2f}")
+
+
+def _shares(value, side):
+    if isinstance(value, outcome_stats.Suppressed):
+        return str(value)
+    return str(getattr(value, side))
+
+
+def responses_table(outcomes, period, wave_label):
+    return (
+        f"Survey responses, invitations sent {period.start:%-d %b %Y} to {period.end:%-d %b %Y}",
+        ["Group", "Survey", "Invited", "Answered", "Response rate"],
+        [
+            [
+                row.group.label,
+                SurveyWave(response.wave).label,
+                _cell(response.invited),
+                _cell(response.answered),
+                _cell(response.rate),
+            ]
+            for row in outcomes
+            for response in row.responses
+        ],
+    )
+
+
+def changes_table(outcomes, period, wave_label):
+    return (
+        f"Before and after ({wave_label.lower()}), follow-ups answered "
+        f"{period.start:%-d %b %Y} to {period.end:%-d %b %Y}",
+        [
+            "Group",
+            "Measure",
+            "People answering both",
+            "Mean before",
+            "Mean after",
+            "Mean change",
+            "95% CI low",
+            "95% CI high",
+        ],
+        [
+            [
+                row.group.label,
+                label,
+                _cell(row.changes[key].people)
+                if isinstance(row.changes[key], outcome_stats.PairedChange)
+                else str(row.changes[key]),
+                _mean(row.changes[key], "baseline_mean"),
+                _mean(row.changes[key], "follow_up_mean"),
+                _mean(row.changes[key], "mean_change"),
+                _mean(row.changes[key], "ci_low"),
+                _mean(row.changes[key], "ci_high"),
+            ]
+            for row in outcomes
+            for key, label, _ in outcome_figures.MEASURES
+        ],
+    )
+
+
+def loneliness_table(outcomes, period, wave_label):
+    return (
+        f"Often or always lonely, and social contact (ASCOF 1I), before and after "
+        f"({wave_label.lower()})",
+        [
+            "Group",
+            "People answering both",
+            "Often or always lonely before",
+            "Often or always lonely after",
+            "As much social contact as they want before",
+            "As much social contact as they want after",
+        ],
+        [
+            [
+                row.group.label,
+                _cell(row.people),
+                _shares(row.often_lonely, "before"),
+                _shares(row.often_lonely, "after"),
+                _shares(row.ascof_contact, "before"),
+                _shares(row.ascof_contact, "after"),
+            ]
+            for row in outcomes
+        ],
+    )
+
+
+OUTCOME_TABLES = {
+    "responses": responses_table,
+    "outcomes": changes_table,
+    "loneliness": loneliness_table,
+}
+
+
 TABLES = {
     "needs": needs_table,
     "supply": supply_table,
@@ -278,6 +393,44 @@ def _charts(figures):
     }
 
 
+def _outcome_charts(outcomes):
+    """Only groups whose figures are shown: a withheld group has no bar at all."""
+    ucla = [
+        (row.group.label, row.changes["ucla3"])
+        for row in outcomes
+        if isinstance(row.changes["ucla3"], outcome_stats.PairedChange)
+    ]
+    lonely = [
+        (row.group.label, row.often_lonely)
+        for row in outcomes
+        if isinstance(row.often_lonely, outcome_stats.SharesBeforeAfter)
+    ]
+    return {
+        "ucla": bar_chart(
+            "Loneliness score (UCLA-3, 3 to 9, lower is better): mean before and after",
+            [
+                (label, {"before": round(c.baseline_mean, 1), "after": round(c.follow_up_mean, 1)})
+                for label, c in ucla
+            ],
+            [("before", "Before"), ("after", "After")],
+        ),
+        "lonely": bar_chart(
+            "Often or always lonely (%), before and after",
+            [
+                (
+                    label,
+                    {
+                        "before": round(s.before.value * 100),
+                        "after": round(s.after.value * 100),
+                    },
+                )
+                for label, s in lonely
+            ],
+            [("before", "Before"), ("after", "After")],
+        ),
+    }
+
+
 # --- the view -------------------------------------------------------------------------------
 
 
@@ -286,16 +439,22 @@ def dashboard_view(request, site):
         raise PermissionDenied
     form = PeriodForm(request.GET or None)
     period = dashboard.Period.last_days()
+    follow_up = SurveyWave.MONTH_3
     if form.is_bound and form.is_valid():
         period = form.cleaned_data["period"]
+        follow_up = form.cleaned_data["follow_up"]
+    wave_label = SurveyWave(follow_up).label
     area_ids = scoping.staff_area_ids(request.user)
 
     export = request.GET.get("export")
     if export is not None:
-        table = TABLES.get(export)
-        if table is None:
+        if export in OUTCOME_TABLES:
+            outcomes = outcome_figures.outcomes_by_group(area_ids, period, follow_up_wave=follow_up)
+            _, header, rows = OUTCOME_TABLES[export](outcomes, period, wave_label)
+        elif export in TABLES:
+            _, header, rows = TABLES[export](area_ids, period)
+        else:
             raise Http404("No such table.")
-        _, header, rows = table(area_ids, period)
         filename = f"kith-{export}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
         return csv_response(filename, header, rows)
 
@@ -310,10 +469,11 @@ def dashboard_view(request, site):
         "concerns": dashboard.open_concerns(area_ids),
         "programmes": dashboard.programme_progress(area_ids),
     }
+    outcomes = outcome_figures.outcomes_by_group(area_ids, period, follow_up_wave=follow_up)
     query = request.GET.copy()
     query.pop("export", None)
     exports = {}
-    for name in TABLES:
+    for name in [*TABLES, *OUTCOME_TABLES]:
         query["export"] = name
         exports[name] = "?" + query.urlencode()
     areas = (
@@ -337,6 +497,14 @@ def dashboard_view(request, site):
         "no_data": NO_DATA,
         "estimate_method": costs.ESTIMATE_METHOD,
         "charts": _charts(figures),
+        "outcome_tables": [
+            (*table(outcomes, period, wave_label), exports[name])
+            for name, table in OUTCOME_TABLES.items()
+        ],
+        "outcome_charts": _outcome_charts(outcomes),
+        "outcomes_withheld": sum(1 for row in outcomes if not row.shown),
+        "suppression_note": outcome_stats.SUPPRESSION_NOTE,
+        "wave_label": wave_label,
         "exports": exports,
         "today": timezone.localdate(),
     }

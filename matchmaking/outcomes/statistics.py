@@ -46,6 +46,8 @@ class Suppressed:
 
 SUPPRESSED_TOO_FEW = Suppressed(TOO_FEW)
 SUPPRESSED_NO_ANSWERS = Suppressed(NO_ANSWERS)
+WOULD_REVEAL = "it would let a group of fewer than 5 people be worked out"
+SUPPRESSED_WOULD_REVEAL = Suppressed(WOULD_REVEAL)
 
 
 def withheld(people: int) -> Suppressed | None:
@@ -55,6 +57,28 @@ def withheld(people: int) -> Suppressed | None:
     if people < MIN_PEOPLE:
         return SUPPRESSED_TOO_FEW
     return None
+
+
+def also_withheld(people_by_group: dict, total: int) -> set:
+    """The groups to withhold as well, so that no group of 1 to 4 people can be worked out by
+    subtracting the groups shown from the total (secondary suppression).
+
+    `people_by_group` are the groups of one breakdown (they do not overlap); `total` is the
+    figure shown for everybody, which may include people in none of the groups. While the
+    withheld groups and those people together number 1 to 4, the smallest group still shown
+    is withheld too.
+    """
+    withheld_groups = {group for group, n in people_by_group.items() if 0 < n < MIN_PEOPLE}
+    if not withheld_groups:
+        return set()
+    outside = total - sum(people_by_group.values())
+    extra = set()
+    while 0 < sum(people_by_group[g] for g in withheld_groups | extra) + outside < MIN_PEOPLE:
+        shown = [g for g, n in people_by_group.items() if n and g not in withheld_groups | extra]
+        if not shown:
+            break  # then the total itself is under 5, and withheld
+        extra.add(min(shown, key=lambda g: people_by_group[g]))
+    return extra
 
 
 def count(people: int) -> int | Suppressed:

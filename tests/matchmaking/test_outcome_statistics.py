@@ -100,3 +100,15 @@ def test_identical_differences_give_a_zero_width_interval():
     change = paired_change([(3, 5)] * 6)
     assert change.mean_change == 2 and change.ci_low == change.ci_high == 2
     assert not math.isnan(change.ci_low)
+
+
+def test_a_small_group_cannot_be_worked_out_from_the_total():
+    # Total 16 = North 7 + East 5 + South 4: with East shown, South = 16 - 7 - 5.
+    groups = {"North": 7, "East": 5, "South": 4}
+    assert outcome_stats.also_withheld(groups, 16) == {"East"}
+    # People in no group (3) already hide South among 7: nothing more to withhold.
+    assert outcome_stats.also_withheld(groups, 19) == set()
+    # Two small groups that together reach 5 protect each other.
+    assert outcome_stats.also_withheld({"A": 9, "B": 2, "C": 3}, 14) == set()
+    assert outcome_stats.also_withheld({"A": 9, "B": 6}, 15) == set()  # nobody small
+    assert outcome_stats.also_withheld({"A": 3}, 3) == set()  # the total is withheld itself
