@@ -76,7 +76,10 @@ def fake_bench_web(monkeypatch, tmp_path):
 
     monkeypatch.setattr(web.tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(web, "call_command", lambda *args, **kwargs: None)
-    monkeypatch.setattr(web, "_session_cookie", lambda email: "sessionid=x")
+    monkeypatch.setattr(web, "_session_key", lambda email: "x")
+    monkeypatch.setattr(
+        web, "in_process_medians", lambda keys, count, write: dict.fromkeys(keys, 1.0)
+    )
 
     def collectstatic(args, env, check):
         # What collectstatic leaves behind: some 33 MB in a real run.
@@ -97,6 +100,39 @@ def test_bench_web_leaves_no_temporary_files(monkeypatch, tmp_path):
     call_command("bench", "web", "--requests", "5", fresh_database=False, stdout=out)
     assert json.loads(out.getvalue().strip().splitlines()[-1])["rps_bare"] == 100.0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bench_web_compares_the_worst_page_with_the_signed_in_empty_one(monkeypatch, tmp_path):
+    from matchmaking.bench import web
+
+    fake_bench_web(monkeypatch, tmp_path)
+    rates = {"/bench/bare/": 1000.0, "/bench/signed-in/": 400.0}
+    rates |= {"/requests/": 300.0, "/help-requests/": 200.0}
+    monkeypatch.setattr(web, "_load", lambda port, path, *args: (rates[path], [0.01] * 10))
+    out = StringIO()
+    call_command("bench", "web", fresh_database=False, stdout=out)
+    figures = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert figures["ratio_min"] == 0.2  # the worst real page against the bare one
+    assert figures["ratio_signed_in"] == 0.5  # ... and against the signed-in empty one
+    assert set(figures["in_process_median_ms"]) == {
+        "bare",
+        "signed_in_empty",
+        "requests_page",
+        "offers_page",
+    }
+
+
+def test_in_process_medians_time_each_page_and_refuse_an_error(client):
+    from matchmaking.bench import web
+
+    resident = UserFactory()
+    client.force_login(resident)
+    keys = {"bare": None, "requests_page": client.session.session_key}
+    medians = web.in_process_medians(keys, 3)
+    assert set(medians) == {"bare", "requests_page"} and all(ms > 0 for ms in medians.values())
+    # A page that does not answer 200 (signed out: a redirect) is not timed.
+    with pytest.raises(RuntimeError, match="/requests/ answered 302 in process"):
+        web.in_process_medians({"requests_page": "no-such-session"}, 3)
 
 
 def test_bench_web_cleans_up_when_the_run_fails(monkeypatch, tmp_path):
