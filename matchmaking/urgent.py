@@ -20,6 +20,7 @@ import datetime
 from auditlog.context import set_actor
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -184,7 +185,8 @@ def stand_down_others(*, match, now):
             url=lifecycle._urls(other)["provider"],
             match=other,
         )
+    # Never below zero, whatever changed the counter since the offer was made.
     ProviderProfile.objects.filter(pk__in=[other.provider_id for other in others]).update(
-        offers_received=F("offers_received") - 1
+        offers_received=Greatest(F("offers_received") - 1, 0)
     )
     return others

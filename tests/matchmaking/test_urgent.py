@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.exceptions import AlreadyTaken, TransitionError
+from accounts.models import ProviderProfile
 from matchmaking import lifecycle, scoring, urgent
 from matchmaking.admin.needs import component_bars
 from matchmaking.constants import MatchStatus, ProposedBy
@@ -149,6 +150,15 @@ def test_the_first_to_accept_takes_it_and_the_others_are_stood_down(need, cooks)
         "can help with request" in n.message
         for n in Notification.objects.filter(user=need.resident)
     )
+
+
+def test_standing_down_never_takes_a_count_below_zero(need, cooks):
+    lifecycle.need_offer_next(need=need, now=NOW)
+    winner, other, _ = offered(need)
+    ProviderProfile.objects.filter(pk=other.provider_id).update(offers_received=0)
+    lifecycle.match_accept(match=winner, actor=winner.provider.user, now=NOW)
+    other.provider.refresh_from_db()
+    assert other.provider.offers_received == 0
 
 
 def test_accepting_after_someone_else_said_yes_is_refused_with_a_clear_message(need, cooks):
