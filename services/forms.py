@@ -8,6 +8,9 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import LANGUAGES, Weekday
 from services.constants import Consent, ReferrerRole, Schedule, Urgency
@@ -25,20 +28,26 @@ def time_input():
 
 
 def _yes(value):
-    return "Yes" if value else "No"
+    return _("Yes") if value else _("No")
 
 
 class WhoForm(forms.Form):
     for_whom = forms.ChoiceField(
-        label="Who needs help?",
-        choices=[("me", "Me"), ("someone_else", "Someone else – I am asking on their behalf")],
+        label=_("Who needs help?"),
+        choices=[
+            ("me", _("Me")),
+            ("someone_else", _("Someone else – I am asking on their behalf")),
+        ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select who needs help"},
+        error_messages={"required": _("Select who needs help")},
     )
 
     def summary(self):
         return [
-            ("Who needs help", dict(self.fields["for_whom"].choices)[self.cleaned_data["for_whom"]])
+            (
+                _("Who needs help"),
+                dict(self.fields["for_whom"].choices)[self.cleaned_data["for_whom"]],
+            )
         ]
 
     def need_fields(self):
@@ -49,55 +58,59 @@ def check_best_interest(form):
     data = form.cleaned_data
     if data.get("consent") == Consent.BEST_INTEREST:
         if not data.get("best_interest_reason", "").strip():
-            form.add_error("best_interest_reason", "Explain why they cannot agree to this request")
+            form.add_error(
+                "best_interest_reason", _("Explain why they cannot agree to this request")
+            )
         if not data.get("best_interest_decided_by", "").strip():
             form.add_error(
                 "best_interest_decided_by",
-                "Enter who decided this request is in their best interest",
+                _("Enter who decided this request is in their best interest"),
             )
 
 
 class ReferralForm(forms.Form):
     referrer_name = forms.CharField(
-        label="Your full name", max_length=120, error_messages={"required": "Enter your full name"}
+        label=_("Your full name"),
+        max_length=120,
+        error_messages={"required": _("Enter your full name")},
     )
     referrer_role = forms.ChoiceField(
-        label="How do you know them?",
+        label=_("How do you know them?"),
         choices=ReferrerRole.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how you know them"},
+        error_messages={"required": _("Select how you know them")},
     )
     referrer_organisation = forms.CharField(
-        label="Organisation (if any)",
+        label=_("Organisation (if any)"),
         max_length=120,
         required=False,
-        help_text="For example the GP practice, charity or team you work for.",
+        help_text=_("For example the GP practice, charity or team you work for."),
     )
-    referrer_phone = forms.CharField(label="Your phone number", max_length=32, required=False)
+    referrer_phone = forms.CharField(label=_("Your phone number"), max_length=32, required=False)
     referrer_email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         required=False,
         error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com"
+            "invalid": _("Enter an email address in the correct format, like name@example.com")
         },
     )
     consent = forms.ChoiceField(
-        label="Have they agreed to you asking for help for them?",
+        label=_("Have they agreed to you asking for help for them?"),
         choices=Consent.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select whether they agreed to this request"},
+        error_messages={"required": _("Select whether they agreed to this request")},
     )
     best_interest_reason = forms.CharField(
-        label="If they cannot agree: why not?",
+        label=_("If they cannot agree: why not?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example, they lack capacity to make this decision.",
+        help_text=_("For example, they lack capacity to make this decision."),
     )
     best_interest_decided_by = forms.CharField(
-        label="If they cannot agree: who decided it is in their best interest?",
+        label=_("If they cannot agree: who decided it is in their best interest?"),
         max_length=120,
         required=False,
-        help_text="Name and role, for example their social worker or lasting power of attorney.",
+        help_text=_("Name and role, for example their social worker or lasting power of attorney."),
     )
 
     def clean(self):
@@ -108,7 +121,7 @@ class ReferralForm(forms.Form):
             and not self.has_error("referrer_email")
         ):
             self.add_error(
-                "referrer_phone", "Enter a phone number or an email address we can reach you on"
+                "referrer_phone", _("Enter a phone number or an email address we can reach you on")
             )
         check_best_interest(self)
         return data
@@ -116,21 +129,21 @@ class ReferralForm(forms.Form):
     def summary(self):
         d = self.cleaned_data
         rows = [
-            ("Your name", d["referrer_name"]),
-            ("How you know them", ReferrerRole(d["referrer_role"]).label),
+            (_("Your name"), d["referrer_name"]),
+            (_("How you know them"), ReferrerRole(d["referrer_role"]).label),
         ]
         if d["referrer_organisation"]:
-            rows.append(("Organisation", d["referrer_organisation"]))
+            rows.append((_("Organisation"), d["referrer_organisation"]))
         rows.append(
             (
-                "How to reach you",
+                _("How to reach you"),
                 ", ".join(filter(None, [d["referrer_phone"], d["referrer_email"]])),
             )
         )
-        rows.append(("Consent", Consent(d["consent"]).label))
+        rows.append((_("Consent"), Consent(d["consent"]).label))
         if d["consent"] == Consent.BEST_INTEREST:
-            rows.append(("Why they cannot agree", d["best_interest_reason"]))
-            rows.append(("Decided by", d["best_interest_decided_by"]))
+            rows.append((_("Why they cannot agree"), d["best_interest_reason"]))
+            rows.append((_("Decided by"), d["best_interest_decided_by"]))
         return rows
 
     def need_fields(self):
@@ -140,32 +153,38 @@ class ReferralForm(forms.Form):
         return d
 
 
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # Seeded names are in the catalogue (services.category_names); others show as typed.
+        return gettext(obj.name)
+
+
 class WhatForm(forms.Form):
-    category = forms.ModelChoiceField(
-        label="What help is needed?",
+    category = CategoryChoiceField(
+        label=_("What help is needed?"),
         queryset=Category.objects.all(),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={
-            "required": "Select the kind of help needed",
-            "invalid_choice": "Select the kind of help needed",
+            "required": _("Select the kind of help needed"),
+            "invalid_choice": _("Select the kind of help needed"),
         },
     )
     details = forms.CharField(
-        label="Tell us a little more",
+        label=_("Tell us a little more"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For example: a hot lunch, no pork; help getting washed and dressed.",
+        help_text=_("For example: a hot lunch, no pork; help getting washed and dressed."),
         error_messages={
-            "required": "Tell us a little more about the help needed",
-            "max_length": "Use 2,000 characters or fewer",
+            "required": _("Tell us a little more about the help needed"),
+            "max_length": _("Use 2,000 characters or fewer"),
         },
     )
 
     def summary(self):
         return [
-            ("Help needed", self.cleaned_data["category"].name),
-            ("Details", self.cleaned_data["details"]),
+            (_("Help needed"), gettext(self.cleaned_data["category"].name)),
+            (_("Details"), self.cleaned_data["details"]),
         ]
 
     def need_fields(self):
@@ -174,24 +193,24 @@ class WhatForm(forms.Form):
 
 class WhenForm(forms.Form):
     schedule = forms.ChoiceField(
-        label="How often is help needed?",
+        label=_("How often is help needed?"),
         choices=Schedule.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how often help is needed"},
+        error_messages={"required": _("Select how often help is needed")},
     )
     urgency = forms.ChoiceField(
-        label="How soon is help needed?",
+        label=_("How soon is help needed?"),
         choices=Urgency.choices,
         widget=forms.RadioSelect,
         initial=Urgency.ROUTINE,
-        error_messages={"required": "Select how soon help is needed"},
+        error_messages={"required": _("Select how soon help is needed")},
     )
 
     def summary(self):
         d = self.cleaned_data
         return [
-            ("How often", Schedule(d["schedule"]).label),
-            ("How soon", Urgency(d["urgency"]).label),
+            (_("How often"), Schedule(d["schedule"]).label),
+            (_("How soon"), Urgency(d["urgency"]).label),
         ]
 
     def need_fields(self):
@@ -201,39 +220,39 @@ class WhenForm(forms.Form):
 def check_time_window(form, start_field, end_field):
     start, end = form.cleaned_data.get(start_field), form.cleaned_data.get(end_field)
     if start and end and end <= start:
-        form.add_error(end_field, "The end time must be after the start time")
+        form.add_error(end_field, _("The end time must be after the start time"))
 
 
 def check_required_language(form):
     if form.cleaned_data.get("language_required") and not form.cleaned_data.get("language"):
-        form.add_error("language", "Select the language the helper must speak")
+        form.add_error("language", _("Select the language the helper must speak"))
 
 
 class OneOffForm(forms.Form):
     on_date = forms.DateField(
-        label="Date",
+        label=_("Date"),
         widget=forms.DateInput(
             attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
         ),
         error_messages={
-            "required": "Enter the date help is needed",
-            "invalid": "Enter a real date",
+            "required": _("Enter the date help is needed"),
+            "invalid": _("Enter a real date"),
         },
     )
     starts_at = forms.TimeField(
-        label="From",
+        label=_("From"),
         widget=time_input(),
         error_messages={
-            "required": "Enter the start time",
-            "invalid": "Enter a real time, like 09:30",
+            "required": _("Enter the start time"),
+            "invalid": _("Enter a real time, like 09:30"),
         },
     )
     ends_at = forms.TimeField(
-        label="To",
+        label=_("To"),
         widget=time_input(),
         error_messages={
-            "required": "Enter the end time",
-            "invalid": "Enter a real time, like 11:00",
+            "required": _("Enter the end time"),
+            "invalid": _("Enter a real time, like 11:00"),
         },
     )
 
@@ -242,16 +261,24 @@ class OneOffForm(forms.Form):
         today = timezone.localdate()
         if data.get("on_date"):
             if data["on_date"] < today:
-                self.add_error("on_date", "The date must be today or in the future")
+                self.add_error("on_date", _("The date must be today or in the future"))
             elif data["on_date"] > today + datetime.timedelta(days=FAR_FUTURE_DAYS):
-                self.add_error("on_date", "The date must be within the next year")
+                self.add_error("on_date", _("The date must be within the next year"))
         check_time_window(self, "starts_at", "ends_at")
         return data
 
     def summary(self):
         d = self.cleaned_data
         return [
-            ("When", f"{d['on_date']:%A %-d %B %Y}, {d['starts_at']:%H:%M} to {d['ends_at']:%H:%M}")
+            (
+                _("When"),
+                gettext("%(date)s, %(start)s to %(end)s")
+                % {
+                    "date": date_format(d["on_date"], "l j F Y"),
+                    "start": f"{d['starts_at']:%H:%M}",
+                    "end": f"{d['ends_at']:%H:%M}",
+                },
+            )
         ]
 
     def need_fields(self):
@@ -321,7 +348,7 @@ class WeeklyForm(WeeklySlotsForm):
     def summary(self):
         return [
             (
-                "When",
+                _("When"),
                 "; ".join(f"{Weekday(w).label} {s:%H:%M} to {e:%H:%M}" for w, s, e in self.slots()),
             )
         ]
@@ -332,30 +359,30 @@ class WeeklyForm(WeeklySlotsForm):
 
 class WhereForm(forms.Form):
     contact_name = forms.CharField(
-        label="Full name of the person who needs help",
+        label=_("Full name of the person who needs help"),
         max_length=120,
-        error_messages={"required": "Enter the full name of the person who needs help"},
+        error_messages={"required": _("Enter the full name of the person who needs help")},
     )
     postcode = forms.CharField(
-        label="Postcode",
+        label=_("Postcode"),
         max_length=10,
         widget=forms.TextInput(
             attrs={"class": "govuk-input govuk-input--width-10", "autocomplete": "postal-code"}
         ),
         error_messages={
-            "required": "Enter a postcode",
-            "max_length": "We do not recognise that postcode. Check it and try again",
+            "required": _("Enter a postcode"),
+            "max_length": _("We do not recognise that postcode. Check it and try again"),
         },
     )
     address = forms.CharField(
-        label="Address",
+        label=_("Address"),
         max_length=400,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
-        help_text="A helper sees this only once you have both agreed to the match.",
-        error_messages={"required": "Enter the address where help is needed"},
+        help_text=_("A helper sees this only once you have both agreed to the match."),
+        error_messages={"required": _("Enter the address where help is needed")},
     )
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         max_length=32,
         required=False,
         widget=forms.TextInput(
@@ -365,14 +392,14 @@ class WhereForm(forms.Form):
                 "type": "tel",
             }
         ),
-        help_text="Shared with the helper only once you have both agreed to the match.",
+        help_text=_("Shared with the helper only once you have both agreed to the match."),
     )
     email = forms.EmailField(
-        label="Email address of the person who needs help (optional)",
+        label=_("Email address of the person who needs help (optional)"),
         required=False,
-        help_text="We use it to tell them about the request.",
+        help_text=_("We use it to tell them about the request."),
         error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com"
+            "invalid": _("Enter an email address in the correct format, like name@example.com")
         },
     )
 
@@ -382,12 +409,12 @@ class WhereForm(forms.Form):
     def summary(self):
         d = self.cleaned_data
         rows = [
-            ("Name", d["contact_name"]),
-            ("Address", f"{d['address']}\n{d['postcode'].code}"),
-            ("Phone number", d["phone"] or "Not given"),
+            (_("Name"), d["contact_name"]),
+            (_("Address"), f"{d['address']}\n{d['postcode'].code}"),
+            (_("Phone number"), d["phone"] or _("Not given")),
         ]
         if d["email"]:
-            rows.append(("Their email address", d["email"]))
+            rows.append((_("Their email address"), d["email"]))
         return rows
 
     def need_fields(self):
@@ -396,25 +423,25 @@ class WhereForm(forms.Form):
 
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(
-        label="Preferred language",
-        choices=[("", "No preference"), *LANGUAGES],
+        label=_("Preferred language"),
+        choices=[("", _("No preference")), *LANGUAGES],
         required=False,
     )
     language_required = forms.BooleanField(
-        label="Only someone who speaks this language can help", required=False
+        label=_("Only someone who speaks this language can help"), required=False
     )
     dietary_needs = forms.CharField(
-        label="Dietary needs (optional)",
+        label=_("Dietary needs (optional)"),
         max_length=240,
         required=False,
-        help_text="For example: vegetarian, halal, soft food, diabetic.",
+        help_text=_("For example: vegetarian, halal, soft food, diabetic."),
     )
     notes_for_provider = forms.CharField(
-        label="Anything a helper should know (optional)",
+        label=_("Anything a helper should know (optional)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: hard of hearing, a dog in the house, ring the bell twice.",
+        help_text=_("For example: hard of hearing, a dog in the house, ring the bell twice."),
     )
 
     def clean(self):
@@ -424,13 +451,13 @@ class PreferencesForm(forms.Form):
 
     def summary(self):
         d = self.cleaned_data
-        language = LANGUAGE_NAMES.get(d["language"], "No preference")
+        language = LANGUAGE_NAMES.get(d["language"], _("No preference"))
         if d["language_required"]:
-            language += " (required)"
+            language = gettext("%(language)s (required)") % {"language": language}
         return [
-            ("Language", language),
-            ("Dietary needs", d["dietary_needs"] or "None given"),
-            ("For the helper", d["notes_for_provider"] or "Nothing"),
+            (_("Language"), language),
+            (_("Dietary needs"), d["dietary_needs"] or _("None given")),
+            (_("For the helper"), d["notes_for_provider"] or _("Nothing")),
         ]
 
     def need_fields(self):
@@ -459,7 +486,7 @@ class NeedChangeForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Why are you withdrawing the request? (optional)",
+        label=_("Why are you withdrawing the request? (optional)"),
         max_length=240,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

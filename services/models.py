@@ -103,10 +103,11 @@ class Category(models.Model):
         return kind in self.allowed_kinds
 
     def required_check_labels(self):
-        return [CheckKind(kind).label for kind in self.required_checks]
+        # Plain strings (in the current language): callers join them into sentences.
+        return [str(CheckKind(kind).label) for kind in self.required_checks]
 
     def allowed_kind_labels(self):
-        return [ProviderKind(kind).label for kind in self.allowed_kinds]
+        return [str(ProviderKind(kind).label) for kind in self.allowed_kinds]
 
 
 class Programme(models.Model):

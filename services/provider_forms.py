@@ -7,6 +7,7 @@ can summarise itself for "Check your answers" (`summary`).
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import LANGUAGES, ProviderKind, Weekday
 from accounts.photos import process_photo
@@ -26,9 +27,9 @@ KIND_HINTS = {
 
 
 DISTANCE_ERRORS = {
-    "invalid": "Enter the distance as a number, like 2 or 2.5",
-    "min_value": "The distance must be 0.5 km or more",
-    "max_value": "The distance must be 50 km or less",
+    "invalid": _("Enter the distance as a number, like 2 or 2.5"),
+    "min_value": _("The distance must be 0.5 km or more"),
+    "max_value": _("The distance must be 50 km or less"),
     "max_digits": "The distance must be 50 km or less",
     "max_decimal_places": "Enter the distance to one decimal place, like 2.5",
     "max_whole_digits": "The distance must be 50 km or less",
@@ -62,16 +63,17 @@ class PhotoField(forms.FileField):
 
     widget = forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
     default_error_messages = {
-        "invalid": "The photo was not uploaded. Try again",
-        "empty": "The selected photo is empty",
-        "missing": "Select a photo to upload",
-        "max_length": "The photo's file name is too long",
-        "contradiction": "Upload a new photo or remove your photo, not both",
+        "invalid": _("The photo was not uploaded. Try again"),
+        "empty": _("The selected photo is empty"),
+        "missing": _("Select a photo to upload"),
+        "max_length": _("The photo's file name is too long"),
+        "contradiction": _("Upload a new photo or remove your photo, not both"),
     }
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
-            "help_text", "A JPG, PNG or WebP image, smaller than 5 MB. We remove its location data."
+            "help_text",
+            _("A JPG, PNG or WebP image, smaller than 5 MB. We remove its location data."),
         )
         super().__init__(**kwargs)
 
@@ -87,12 +89,12 @@ class PhotoField(forms.FileField):
 
 class KindForm(ChoicesWithHints, forms.Form):
     kind = forms.ChoiceField(
-        label="What kind of helper are you?",
+        label=_("What kind of helper are you?"),
         choices=ProviderKind.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select what kind of helper you are",
-            "invalid_choice": "Select what kind of helper you are",
+            "required": _("Select what kind of helper you are"),
+            "invalid_choice": _("Select what kind of helper you are"),
         },
     )
 
@@ -102,18 +104,18 @@ class KindForm(ChoicesWithHints, forms.Form):
         return {str(kind): hint for kind, hint in KIND_HINTS.items()}
 
     def summary(self):
-        return [("Kind of helper", ProviderKind(self.cleaned_data["kind"]).label)]
+        return [(_("Kind of helper"), ProviderKind(self.cleaned_data["kind"]).label)]
 
 
 class SkillsForm(ChoicesWithHints, forms.Form):
     skills = forms.ModelMultipleChoiceField(
-        label="What can you help with?",
+        label=_("What can you help with?"),
         queryset=Category.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply.",
+        help_text=_("Select all that apply."),
         error_messages={
-            "required": "Select at least one thing you can help with",
-            "invalid_choice": "Select only things a helper like you can do",
+            "required": _("Select at least one thing you can help with"),
+            "invalid_choice": _("Select only things a helper like you can do"),
             "invalid_pk_value": "Select only things a helper like you can do",
         },
     )
@@ -141,7 +143,7 @@ class SkillsForm(ChoicesWithHints, forms.Form):
         }
 
     def summary(self):
-        return [("Can help with", "\n".join(c.name for c in self.cleaned_data["skills"]))]
+        return [(_("Can help with"), "\n".join(c.name for c in self.cleaned_data["skills"]))]
 
 
 class AvailabilityForm(WeeklySlotsForm):
@@ -162,7 +164,7 @@ class AvailabilityForm(WeeklySlotsForm):
 
     def summary(self):
         lines = [f"{Weekday(w).label}, {s:%H:%M} to {e:%H:%M}" for w, s, e in self.slots()]
-        return [("When you can help", "\n".join(lines))]
+        return [(_("When you can help"), "\n".join(lines))]
 
 
 class PostcodeMixin:
@@ -172,100 +174,102 @@ class PostcodeMixin:
 
 class WhereForm(PostcodeMixin, forms.Form):
     home_postcode = forms.CharField(
-        label="Your home postcode",
+        label=_("Your home postcode"),
         max_length=10,
-        help_text="Residents see roughly how far away you are, never your address.",
+        help_text=_("Residents see roughly how far away you are, never your address."),
         widget=forms.TextInput(
             attrs={"class": "govuk-input govuk-input--width-10", "autocomplete": "postal-code"}
         ),
         error_messages={
-            "required": "Enter your home postcode",
-            "max_length": "Enter a full postcode, like RV1 2AB",
+            "required": _("Enter your home postcode"),
+            "max_length": _("Enter a full postcode, like RV1 2AB"),
         },
     )
     travel_radius_km = forms.DecimalField(
-        label="How far can you travel, in kilometres?",
+        label=_("How far can you travel, in kilometres?"),
         min_value=0.5,
         max_value=50,
         max_digits=4,
         decimal_places=1,
-        help_text="From 0.5 to 50. One kilometre is about a 12-minute walk.",
+        help_text=_("From 0.5 to 50. One kilometre is about a 12-minute walk."),
         widget=forms.TextInput(
             attrs={"class": "govuk-input govuk-input--width-4", "inputmode": "decimal"}
         ),
         error_messages={
             **DISTANCE_ERRORS,
-            "required": "Enter how far you can travel, in kilometres",
+            "required": _("Enter how far you can travel, in kilometres"),
         },
     )
 
     def summary(self):
         data = self.cleaned_data
         return [
-            ("Home postcode", data["home_postcode"].code),
-            ("How far you can travel", f"{data['travel_radius_km'].normalize():f} km"),
+            (_("Home postcode"), data["home_postcode"].code),
+            (_("How far you can travel"), f"{data['travel_radius_km'].normalize():f} km"),
         ]
 
 
 class PeopleForm(forms.Form):
     capacity = forms.IntegerField(
-        label="How many people could you help at the same time?",
+        label=_("How many people could you help at the same time?"),
         min_value=1,
         max_value=20,
-        help_text="From 1 to 20. You can change this later.",
+        help_text=_("From 1 to 20. You can change this later."),
         widget=forms.TextInput(
             attrs={"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"}
         ),
         error_messages={
-            "required": "Enter how many people you could help at the same time",
-            "invalid": "Enter a whole number, like 2",
-            "min_value": "You must be able to help at least 1 person",
-            "max_value": "Enter 20 people or fewer",
+            "required": _("Enter how many people you could help at the same time"),
+            "invalid": _("Enter a whole number, like 2"),
+            "min_value": _("You must be able to help at least 1 person"),
+            "max_value": _("Enter 20 people or fewer"),
         },
     )
     languages = forms.MultipleChoiceField(
-        label="Which languages do you speak?",
+        label=_("Which languages do you speak?"),
         choices=LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that you could help someone in.",
+        help_text=_("Select all that you could help someone in."),
         error_messages={
-            "required": "Select at least one language you speak",
-            "invalid_choice": "Select languages from the list",
+            "required": _("Select at least one language you speak"),
+            "invalid_choice": _("Select languages from the list"),
         },
     )
 
     def summary(self):
         data = self.cleaned_data
         return [
-            ("People at the same time", str(data["capacity"])),
-            ("Languages", ", ".join(LANGUAGE_NAMES[code] for code in data["languages"])),
+            (_("People at the same time"), str(data["capacity"])),
+            (_("Languages"), ", ".join(LANGUAGE_NAMES[code] for code in data["languages"])),
         ]
 
 
 class AboutForm(forms.Form):
     bio = forms.CharField(
-        label="Tell residents a little about yourself",
+        label=_("Tell residents a little about yourself"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="For example what you enjoy, your experience, and why you want to help. "
-        "Do not include your address or phone number.",
+        help_text=_(
+            "For example what you enjoy, your experience, and why you want to help. "
+            "Do not include your address or phone number."
+        ),
         error_messages={
-            "required": "Tell residents a little about yourself",
-            "max_length": "Use 1,000 characters or fewer",
+            "required": _("Tell residents a little about yourself"),
+            "max_length": _("Use 1,000 characters or fewer"),
         },
     )
-    photo = PhotoField(label="A photo of you (optional)", required=False)
+    photo = PhotoField(label=_("A photo of you (optional)"), required=False)
 
     def __init__(self, *args, has_photo=False, **kwargs):
         super().__init__(*args, **kwargs)
         if has_photo:
             self.fields["photo"].label = "Replace your photo (optional)"
             self.fields["remove_photo"] = forms.BooleanField(
-                label="Remove the photo you added", required=False
+                label=_("Remove the photo you added"), required=False
             )
 
     def summary(self):
-        return [("About you", self.cleaned_data["bio"])]
+        return [(_("About you"), self.cleaned_data["bio"])]
 
 
 # --- Editing a profile -----------------------------------------------------------------
@@ -288,13 +292,13 @@ class ProfileForm(PostcodeMixin, ChoicesWithHints, forms.Form):
 
 
 class PhotoForm(forms.Form):
-    photo = PhotoField(label="Upload a photo of you", required=False)
+    photo = PhotoField(label=_("Upload a photo of you"), required=False)
 
     def __init__(self, *args, has_photo=False, **kwargs):
         super().__init__(*args, **kwargs)
         if has_photo:
             self.fields["remove_photo"] = forms.BooleanField(
-                label="Remove my photo instead", required=False
+                label=_("Remove my photo instead"), required=False
             )
 
     def clean(self):
@@ -302,9 +306,9 @@ class PhotoForm(forms.Form):
         if self.has_error("photo"):
             return data
         if data.get("photo") and data.get("remove_photo"):
-            self.add_error("photo", "Upload a new photo or remove your photo, not both")
+            self.add_error("photo", _("Upload a new photo or remove your photo, not both"))
         elif not data.get("photo") and not data.get("remove_photo"):
-            self.add_error("photo", "Select a photo to upload")
+            self.add_error("photo", _("Select a photo to upload"))
         return data
 
 
@@ -313,75 +317,79 @@ class PhotoForm(forms.Form):
 
 class OfferForm(forms.Form):
     category = forms.ModelChoiceField(
-        label="What are you offering?",
+        label=_("What are you offering?"),
         queryset=Category.objects.none(),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={
-            "required": "Select what you are offering",
-            "invalid_choice": "Select what you are offering",
+            "required": _("Select what you are offering"),
+            "invalid_choice": _("Select what you are offering"),
         },
     )
     description = forms.CharField(
-        label="Describe your offer",
+        label=_("Describe your offer"),
         max_length=240,
-        help_text="For example: two extra portions of a vegetarian curry, or a trip to the "
-        "garden centre.",
+        help_text=_(
+            "For example: two extra portions of a vegetarian curry, or a trip to the garden centre."
+        ),
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
         error_messages={
-            "required": "Describe your offer",
-            "max_length": "Use 240 characters or fewer",
+            "required": _("Describe your offer"),
+            "max_length": _("Use 240 characters or fewer"),
         },
     )
     portions = forms.IntegerField(
-        label="How many portions? (optional)",
+        label=_("How many portions? (optional)"),
         required=False,
         min_value=1,
         max_value=20,
-        help_text="For meals only.",
+        help_text=_("For meals only."),
         widget=forms.TextInput(
             attrs={"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"}
         ),
         error_messages={
-            "invalid": "Enter the number of portions as a whole number, like 2",
-            "min_value": "Enter at least 1 portion",
-            "max_value": "Enter 20 portions or fewer",
+            "invalid": _("Enter the number of portions as a whole number, like 2"),
+            "min_value": _("Enter at least 1 portion"),
+            "max_value": _("Enter 20 portions or fewer"),
         },
     )
     dietary_notes = forms.CharField(
-        label="Dietary information (optional)",
+        label=_("Dietary information (optional)"),
         max_length=240,
         required=False,
-        help_text="For example: vegetarian, contains nuts, halal.",
+        help_text=_("For example: vegetarian, contains nuts, halal."),
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
-        error_messages={"max_length": "Use 240 characters or fewer"},
+        error_messages={"max_length": _("Use 240 characters or fewer")},
     )
     on_date = forms.DateField(
-        label="Date",
+        label=_("Date"),
         widget=forms.DateInput(
             format="%Y-%m-%d",
             attrs={"type": "date", "class": "govuk-input govuk-input--width-10"},
         ),
-        error_messages={"required": "Enter the date of your offer", "invalid": "Enter a real date"},
+        error_messages={
+            "required": _("Enter the date of your offer"),
+            "invalid": _("Enter a real date"),
+        },
     )
     starts_at = forms.TimeField(
-        label="From",
+        label=_("From"),
         widget=time_input(),
         error_messages={
-            "required": "Enter the start time",
-            "invalid": "Enter a real start time, like 17:30",
+            "required": _("Enter the start time"),
+            "invalid": _("Enter a real start time, like 17:30"),
         },
     )
     ends_at = forms.TimeField(
-        label="To",
+        label=_("To"),
         widget=time_input(),
         error_messages={
-            "required": "Enter the end time",
-            "invalid": "Enter a real end time, like 19:00",
+            "required": _("Enter the end time"),
+            "invalid": _("Enter a real end time, like 19:00"),
         },
     )
     max_distance_km = forms.DecimalField(
-        label="How far will you take it, in kilometres?",
+        label=_("How far will you take it, in kilometres?"),
         min_value=0.5,
         max_value=50,
         max_digits=4,
@@ -391,7 +399,7 @@ class OfferForm(forms.Form):
         ),
         error_messages={
             **DISTANCE_ERRORS,
-            "required": "Enter how far you will take it, in kilometres",
+            "required": _("Enter how far you will take it, in kilometres"),
         },
     )
 
@@ -404,8 +412,8 @@ class OfferForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("on_date") and data["on_date"] < timezone.localdate():
-            self.add_error("on_date", "The date must be today or in the future")
+            self.add_error("on_date", _("The date must be today or in the future"))
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:
-            self.add_error("ends_at", "The end time must be after the start time")
+            self.add_error("ends_at", _("The end time must be after the start time"))
         return data

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import documents
@@ -62,28 +63,32 @@ PHOTO = Upload(field="photo", remove_field="remove_photo", directory="provider-d
 STEP_TEMPLATE = "providers/journey/step.html"
 CHOICES_TEMPLATE = "providers/journey/step_choices.html"
 STEPS = [
-    Step("kind", KindForm, "What kind of helper are you?", template=CHOICES_TEMPLATE),
+    Step("kind", KindForm, _("What kind of helper are you?"), template=CHOICES_TEMPLATE),
     Step(
         "help",
         SkillsForm,
-        "What can you help with?",
+        _("What can you help with?"),
         template=CHOICES_TEMPLATE,
         form_kwargs=_kind_of,
     ),
     Step(
         "availability",
         AvailabilityForm,
-        "When are you available?",
-        hint="Enter the times you could usually help each week. Leave the days you cannot "
-        "help empty.",
+        _("When are you available?"),
+        hint=_(
+            "Enter the times you could usually help each week. Leave the days you cannot "
+            "help empty."
+        ),
         template="providers/journey/step_availability.html",
     ),
-    Step("where", WhereForm, "Where do you live?", template=STEP_TEMPLATE),
-    Step("people", PeopleForm, "How many people, and in which languages?", template=STEP_TEMPLATE),
+    Step("where", WhereForm, _("Where do you live?"), template=STEP_TEMPLATE),
+    Step(
+        "people", PeopleForm, _("How many people, and in which languages?"), template=STEP_TEMPLATE
+    ),
     Step(
         "about",
         AboutForm,
-        "About you",
+        _("About you"),
         template="providers/journey/step_about.html",
         form_kwargs=_has_photo,
         upload=PHOTO,
@@ -119,7 +124,7 @@ def _add_errors(form, exc):
 
 def _already_provider(request):
     if _profile_of(request.user) is not None:
-        messages.info(request, "You have already offered help. This is your helper dashboard.")
+        messages.info(request, _("You have already offered help. This is your helper dashboard."))
         return redirect("providers:dashboard")
     return None
 
@@ -180,7 +185,7 @@ def offer_help_check(request):
             journey.clear()
             messages.success(
                 request,
-                "Thank you for offering to help. The council will now check your details.",
+                _("Thank you for offering to help. The council will now check your details."),
             )
             return reverse("providers:dashboard")
 
@@ -321,7 +326,7 @@ def profile_edit(request, profile):
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                messages.success(request, "Your profile has been updated.")
+                messages.success(request, _("Your profile has been updated."))
                 return redirect("providers:dashboard")
     else:
         form = ProfileForm(
@@ -349,7 +354,7 @@ def availability_edit(request, profile):
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                messages.success(request, "Your availability has been updated.")
+                messages.success(request, _("Your availability has been updated."))
                 return redirect("providers:dashboard")
     else:
         form = AvailabilityForm(initial=AvailabilityForm.initial_from(profile.availability.all()))
@@ -366,7 +371,8 @@ def photo_edit(request, profile):
             photo = form.cleaned_data["photo"]
             provider_update(profile=profile, photo=photo)
             messages.success(
-                request, "Your photo has been updated." if photo else "Your photo has been removed."
+                request,
+                _("Your photo has been updated.") if photo else _("Your photo has been removed."),
             )
             return redirect("providers:dashboard")
     else:
@@ -421,7 +427,7 @@ def offer_new(request, profile):
                 except ValidationError as exc:
                     _add_errors(form, exc)
                     return None
-                messages.success(request, "Your offer has been posted.")
+                messages.success(request, _("Your offer has been posted."))
                 return reverse("providers:offers")
 
             if sent := submit_once(request, post_offer, pending_url=reverse("providers:offers")):

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.exceptions import TransitionError
@@ -35,27 +36,29 @@ def _schedule_is(value):
 
 
 REQUEST_HELP_STEPS = [
-    Step("who", WhoForm, "Who needs help?"),
+    Step("who", WhoForm, _("Who needs help?")),
     Step(
         "referral",
         ReferralForm,
-        "About you",
+        _("About you"),
         applies=_for_someone_else,
-        hint="We need to know who is asking, how to reach you, and that the person agrees.",
+        hint=_("We need to know who is asking, how to reach you, and that the person agrees."),
     ),
-    Step("what", WhatForm, "What help is needed?"),
-    Step("when", WhenForm, "When is help needed?"),
-    Step("date", OneOffForm, "Which day, and what time?", applies=_schedule_is(Schedule.ONE_OFF)),
+    Step("what", WhatForm, _("What help is needed?")),
+    Step("when", WhenForm, _("When is help needed?")),
+    Step(
+        "date", OneOffForm, _("Which day, and what time?"), applies=_schedule_is(Schedule.ONE_OFF)
+    ),
     Step(
         "weekly",
         WeeklyForm,
-        "Which days, and what times?",
+        _("Which days, and what times?"),
         applies=_schedule_is(Schedule.WEEKLY),
-        hint="Fill in the days help is needed each week. Leave the other days empty.",
+        hint=_("Fill in the days help is needed each week. Leave the other days empty."),
         template="services/request_help/step_weekly.html",
     ),
-    Step("where", WhereForm, "Where is help needed?"),
-    Step("preferences", PreferencesForm, "Anything else a helper should know?"),
+    Step("where", WhereForm, _("Where is help needed?")),
+    Step("preferences", PreferencesForm, _("Anything else a helper should know?")),
 ]
 
 
@@ -119,7 +122,7 @@ def _request_help_send(request, journey):
     if to_answer is not None:
         return None
     fields = {}
-    for _, form in validated:
+    for _step, form in validated:
         fields.update(form.need_fields())
     referral = _for_someone_else(journey.draft)
     try:
@@ -177,7 +180,7 @@ def need_detail(request, reference):
 def need_change(request, reference):
     need = _own_need(request, reference)
     if need.status not in NEED_EDITABLE:
-        messages.error(request, "This request can no longer be changed.")
+        messages.error(request, _("This request can no longer be changed."))
         return redirect("needs:detail", reference=need.reference)
     one_off = need.schedule == Schedule.ONE_OFF
     if request.method == "POST":
@@ -190,7 +193,7 @@ def need_change(request, reference):
             except (TransitionError, ValidationError) as error:
                 messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
             else:
-                messages.success(request, "Your changes have been saved.")
+                messages.success(request, _("Your changes have been saved."))
             return redirect("needs:detail", reference=need.reference)
     else:
         form = NeedChangeForm(
