@@ -273,6 +273,39 @@ class Availability(models.Model):
         return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
 
+class TimeAway(models.Model):
+    """Dates a provider is away (a holiday), first and last day included.
+
+    The engine leaves them out of a need whose date falls in these dates (for weekly help,
+    the date of its first visit): matchmaking.candidates and scoring's "away" filter.
+    """
+
+    provider = models.ForeignKey(
+        ProviderProfile, on_delete=models.CASCADE, related_name="time_away"
+    )
+    starts_on = models.DateField("first day away")
+    ends_on = models.DateField("last day away")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["starts_on", "ends_on"]
+        verbose_name = "dates away"
+        verbose_name_plural = "dates away"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="time_away_ends_on_or_after_start",
+                violation_error_message="The last day away must be on or after the first.",
+            ),
+        ]
+        # The engine asks "who is away on this date?" among periods not yet over.
+        indexes = [models.Index(fields=["ends_on", "starts_on"], name="time_away_ends_on")]
+
+    def __str__(self):
+        return f"{self.starts_on:%-d %B %Y} to {self.ends_on:%-d %B %Y}"
+
+
 class CheckQuerySet(models.QuerySet):
     def valid_on(self, day):
         """Verified and not expired on `day`."""
@@ -357,6 +390,7 @@ class Check(models.Model):
 auditlog.register(ProviderProfile, exclude_fields=["updated_at"])
 auditlog.register(Check)
 auditlog.register(Availability)
+auditlog.register(TimeAway)
 
 
 class PrivateDocumentStorage(FileSystemStorage):

@@ -6,15 +6,17 @@ passes its latitude and longitude, and passes the Category objects chosen as `sk
 """
 
 import datetime
-import itertools
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm
 
 from accounts.constants import LANGUAGES, CheckKind, ProviderKind, Weekday
-from accounts.models import Availability, ProviderProfile
+from accounts.models import Availability, ProviderProfile, TimeAway
+from accounts.windows import clash_message, window_clash
 
 OWNER_PERMISSIONS = ("accounts.view_providerprofile", "accounts.change_providerprofile")
 LANGUAGE_CODES = {code for code, _ in LANGUAGES}
@@ -83,11 +85,8 @@ def _check_slots(slots):
             )
         checked.append((weekday, starts_at, ends_at))
     checked.sort()
-    for (day_a, _, end_a), (day_b, start_b, _) in itertools.pairwise(checked):
-        if day_a == day_b and start_b < end_a:
-            raise ValidationError(
-                {"availability": f"{Weekday(day_a).label}: the times overlap. Enter each once"}
-            )
+    if clash := window_clash(checked):
+        raise ValidationError({"availability": clash_message(*clash)})
     return checked
 
 
@@ -220,6 +219,56 @@ def availability_replace(*, profile, slots) -> list[Availability]:
         ProviderProfile.objects.select_for_update().filter(pk=profile.pk).first()
         _write_slots(profile, slots)
     return list(profile.availability.all())
+
+
+# Dates away further ahead than this are a typo more often than a plan.
+TIME_AWAY_MAX_DAYS_AHEAD = 2 * 365
+
+
+def time_away_add(*, profile, starts_on, ends_on, note="", today=None) -> TimeAway:
+    """Record dates the provider is away (first and last day included).
+
+    Refused (ValidationError keyed by field, nothing saved) when the last day is before the
+    first or already past, when it is more than TIME_AWAY_MAX_DAYS_AHEAD away, or when it
+    overlaps dates away already recorded: one period per holiday keeps the list readable.
+    """
+    today = today or timezone.localdate()
+    if ends_on < starts_on:
+        raise ValidationError(
+            {"ends_on": gettext("The last day away must be on or after the first")}
+        )
+    if ends_on < today:
+        raise ValidationError({"ends_on": gettext("The last day away must be today or later")})
+    if ends_on > today + datetime.timedelta(days=TIME_AWAY_MAX_DAYS_AHEAD):
+        raise ValidationError(
+            {"ends_on": gettext("The last day away must be within the next two years")}
+        )
+    with transaction.atomic():
+        # Lock the profile: two adds at once must not both miss the other's overlap.
+        ProviderProfile.objects.select_for_update().filter(pk=profile.pk).first()
+        clash = profile.time_away.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "starts_on": gettext(
+                        "You are already away from %(first)s to %(last)s. "
+                        "Remove those dates first, or choose dates that do not overlap them"
+                    )
+                    % {
+                        "first": f"{clash.starts_on:%-d %B %Y}",
+                        "last": f"{clash.ends_on:%-d %B %Y}",
+                    }
+                }
+            )
+        away = TimeAway(provider=profile, starts_on=starts_on, ends_on=ends_on, note=note.strip())
+        away.full_clean(exclude=["provider"])
+        away.save()
+    return away
+
+
+def time_away_remove(*, profile, time_away_id) -> None:
+    """Remove one of the provider's own dates away; TimeAway.DoesNotExist for anyone else's."""
+    profile.time_away.get(pk=time_away_id).delete()
 
 
 def missing_checks(profile, required_check_kinds, on_date) -> list[CheckKind]:

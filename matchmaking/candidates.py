@@ -6,8 +6,9 @@ city: at most five, fewer when the caller fetched the need's relations.
 
 1. the need's category and programme (none if both are already cached on the need);
 2. a weekly need's slots (none for a one-off need, or when prefetched);
-3. the providers, with their live matches, recent offers, blocks and the expiry of each
-   required check annotated as correlated subqueries;
+3. the providers, with their live matches, recent offers, blocks, their dates away covering
+   the day help would start and the expiry of each required check annotated as correlated
+   subqueries;
 4. their availability windows that overlap the need's slots (none when any time suits);
 5. the resident's history: completed matches with each provider, and who already turned
    this need down (read from the resident's side: a handful of rows).
@@ -26,8 +27,8 @@ provider that SQL drops never appears in `Ranking.excluded` and staff cannot see
   Within NEARBY_KM everyone reaches the engine, so staff still see why
   someone round the corner was passed over.
 - The engine (`scoring.exclusion`) decides everything else, with a reason staff can read:
-  missing or expired checks, exact distances, availability, capacity, an earlier decline,
-  a block, a required language.
+  missing or expired checks, exact distances, availability, dates away, capacity, an earlier
+  decline, a block, a required language.
 
 Every SQL test is implied by the engine's own, so SQL never drops a provider the engine would
 rank: the ranking is the same as screening every provider in the city (tests compare it with
@@ -51,7 +52,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.constants import CheckStatus, ProviderStatus
-from accounts.models import Availability, Check, ProviderProfile
+from accounts.models import Availability, Check, ProviderProfile, TimeAway
 from matchmaking import scoring, scoring_batch
 from matchmaking.constants import CAPACITY_STATUSES, MatchStatus
 from matchmaking.models import Block, Match
@@ -133,11 +134,25 @@ def need_facts(need: Need, *, now: datetime.datetime | None = None) -> scoring.N
     return _need_facts(need, category, programme, now=now)
 
 
+def first_weekly_day(slots, today: datetime.date) -> datetime.date:
+    """The first day from `today` on which a weekly need's slots fall: when help would start,
+    the day a provider must not be away (by date: a slot earlier today still counts today)."""
+    weekdays = {weekday for weekday, _start, _end in slots}
+    for offset in range(7):
+        day = today + datetime.timedelta(days=offset)
+        if day.weekday() in weekdays:
+            return day
+    return today
+
+
 def _need_facts(need, category: Category, programme, *, now) -> scoring.NeedFacts:
+    slots = _slots(need)
+    first_day = None
     if need.schedule == Schedule.ONE_OFF:
         on_date = need.on_date
     else:
         on_date = timezone.localdate(now or timezone.now())
+        first_day = first_weekly_day(slots, on_date)
     required_language = need.language if need.language_required else ""
     return scoring.NeedFacts(
         need_id=need.pk,
@@ -145,7 +160,8 @@ def _need_facts(need, category: Category, programme, *, now) -> scoring.NeedFact
         lat=need.latitude,
         lon=need.longitude,
         on_date=on_date,
-        slots=_slots(need),
+        slots=slots,
+        first_day=first_day,
         allowed_kinds=frozenset(category.allowed_kinds),
         required_checks=frozenset(category.required_checks),
         language=required_language,
@@ -287,8 +303,8 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, residents, now, 
         ops.adapt_datetimefield_value(now),
         *residents,
     ]
+    aggregate = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
     if facts.slots:
-        aggregate = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
         select.append(
             f"(SELECT {aggregate}(CAST(a.weekday AS TEXT) || ',' || CAST(a.starts_at AS TEXT)"
             f" || ',' || CAST(a.ends_at AS TEXT), ';') FROM {availability} a "
@@ -297,6 +313,14 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, residents, now, 
         params += overlap_params
     else:
         select.append("NULL")
+    # The provider's dates away that cover the day help would start ("first,last;...").
+    select.append(
+        f"(SELECT {aggregate}(CAST(t.starts_on AS TEXT) || ',' || CAST(t.ends_on AS TEXT), ';')"
+        f" FROM {TimeAway._meta.db_table} t WHERE t.provider_id = p.id"
+        " AND t.starts_on <= %s AND t.ends_on >= %s)"
+    )
+    first_day = ops.adapt_datefield_value(facts.first_day or facts.on_date)
+    params += [first_day, first_day]
     for kind in required:
         select.append(
             f"(SELECT COALESCE(c.expires_at, %s) FROM {check} c "
@@ -346,6 +370,16 @@ def _windows(text: str | None) -> tuple[scoring.Slot, ...]:
     return tuple(slots)
 
 
+def _away(text: str | None) -> tuple[tuple[datetime.date, datetime.date], ...]:
+    """The dates-away column of query 3 as (first, last) pairs."""
+    if not text:
+        return ()
+    return tuple(
+        (datetime.date.fromisoformat(first[:10]), datetime.date.fromisoformat(last[:10]))
+        for first, last in (period.split(",") for period in text.split(";"))
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def _languages(value) -> frozenset[str]:
     """A languages column as the driver returns it (JSON text); most providers share a few."""
@@ -389,7 +423,7 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
         return []
     completed, declined = _history(need.pk, facts.resident_id)
     required = sorted(facts.required_checks)
-    first_check = len(_COLUMNS) + 1
+    first_check = len(_COLUMNS) + 2  # after the windows and the dates away
     never = connection.ops.adapt_datefield_value(_NEVER)
     candidates = []
     for row in rows:
@@ -421,6 +455,7 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
                 blocked=bool(row[14]),
                 checks=checks,
                 availability=_windows(row[15]),
+                away=_away(row[16]),
             )
         )
     return candidates
@@ -580,6 +615,17 @@ class CandidateBatch:
                     availability.setdefault(provider_id, []).append(
                         (weekday, _raw_minutes(start), _raw_minutes(end))
                     )
+        # Dates away covering the day any need of the batch would start; the engine
+        # decides per need.
+        days = [f.first_day or f.on_date for f in facts]
+        away: dict[int, list] = {}
+        for provider_id, first, last in (
+            TimeAway.objects.filter(starts_on__lte=max(days), ends_on__gte=min(days))
+            .order_by()
+            .values_list("provider_id", "starts_on", "ends_on")
+        ):
+            if provider_id in ids:
+                away.setdefault(provider_id, []).append((first, last))
         records = [
             scoring.CandidateFacts(
                 provider_id=row[0],
@@ -599,6 +645,7 @@ class CandidateBatch:
                 recent_offers=recent[row[0]],
                 checks=checks.get(row[0], {}),
                 availability=tuple(availability.get(row[0], ())),
+                away=tuple(away.get(row[0], ())),
             )
             for row in rows
             if row[0] in skills

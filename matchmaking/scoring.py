@@ -37,6 +37,7 @@ EXCLUSION_REASONS = (
     "too_far",
     "outside_programme",
     "unavailable",
+    "away",
     "no_capacity",
     "declined",
     "blocked",
@@ -87,6 +88,9 @@ class NeedFacts:
     language: str = ""  # required language code, "" = none required
     preferred_language: str = ""  # soft preference, "" = none
     max_distance_km: float | None = None  # the programme's maximum, None = no maximum
+    # The day help would start: a provider away that day is excluded. None = on_date (a
+    # one-off need's date); a weekly need gives the day of its first visit.
+    first_day: datetime.date | None = None
 
     def __post_init__(self) -> None:
         for slot in self.slots:
@@ -115,6 +119,7 @@ class CandidateFacts:
     recent_offers: int = 0  # offers sent to them in the fairness window
     declined_this_need: bool = False
     blocked: bool = False  # resident or staff blocked this pair
+    away: tuple[tuple[datetime.date, datetime.date], ...] = ()  # (first, last day) away
 
 
 @dataclass(frozen=True)
@@ -309,10 +314,11 @@ def _covered_minutes(need_days: dict[int, list[tuple[int, int]]], availability: 
 class _NeedContext:
     """What rank() works out once per need rather than once per candidate."""
 
-    __slots__ = ("days", "need", "required_checks", "total_minutes")
+    __slots__ = ("days", "first_day", "need", "required_checks", "total_minutes")
 
     def __init__(self, need: NeedFacts) -> None:
         self.need = need
+        self.first_day = need.first_day or need.on_date
         self.days = _by_weekday(need.slots)
         self.total_minutes = sum(e - s for day in self.days.values() for s, e in day)
         self.required_checks = sorted(need.required_checks)  # sorted: details stay stable
@@ -366,6 +372,11 @@ def _screen(ctx: _NeedContext, cand: CandidateFacts, distance: float) -> Exclude
         fit = covered / ctx.total_minutes
     else:
         fit = 1.0  # no schedule given: any time suits
+    for first, last in cand.away:
+        if first <= ctx.first_day <= last:
+            return Excluded(
+                pid, "away", f"Away from {first.isoformat()} to {last.isoformat()} (dates away)."
+            )
     if cand.live_matches >= cand.capacity:
         return Excluded(
             pid,
@@ -387,7 +398,9 @@ def exclusion(need: NeedFacts, cand: CandidateFacts, distance: float) -> Exclude
     Order: inactive, kind, check_missing, check_expired (expires_at < need.on_date; valid on its
     expiry day), too_far (distance > radius_km), outside_programme (distance > max_distance_km),
     unavailable (no provider slot overlaps a need slot by a minute or more; a need without slots
-    always passes), no_capacity (live_matches >= capacity), declined, blocked, language.
+    always passes), away (need.first_day, else on_date, within one of the provider's dates
+    away, first and last day included), no_capacity (live_matches >= capacity), declined,
+    blocked, language.
     """
     result = _screen(_NeedContext(need), cand, distance)
     return result if isinstance(result, Excluded) else None

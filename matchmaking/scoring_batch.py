@@ -136,6 +136,16 @@ class CandidateIndex:
             )
             for d, (counts, starts, ends) in by_day.items()
         }
+        # Dates away as rows (provider position, first day, last day as ordinals): few
+        # providers have any, so a need checks the rows rather than every provider.
+        away = [
+            (i, first.toordinal(), last.toordinal())
+            for i, r in enumerate(records)
+            for first, last in r.away
+        ]
+        self.away_position = np.array([row[0] for row in away], np.int64)
+        self.away_first = np.array([row[1] for row in away], np.int64)
+        self.away_last = np.array([row[2] for row in away], np.int64)
         self._static = self._static_components(records, capacity, live, priors)
         self._category_cache: dict = {}
 
@@ -328,6 +338,11 @@ class CandidateIndex:
 
         ids = self.ids[idx]
         passes = self.has_place[idx]
+        if len(self.away_position):
+            day = (need.first_day or need.on_date).toordinal()
+            away = (self.away_first <= day) & (day <= self.away_last)
+            if away.any():
+                passes &= ~np.isin(idx, self.away_position[away])
         if len(declined):
             passes &= ~np.isin(ids, np.fromiter(declined, np.int64))
         if len(blocked):

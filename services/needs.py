@@ -11,6 +11,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.emails import send_templated_email
 from accounts.exceptions import TransitionError
+from accounts.windows import clash_message, window_clash
 from services.constants import NEED_EDITABLE, Channel, NeedStatus, Schedule
 from services.models import Need, NeedSlot, Programme
 from services.signals import need_opened
@@ -75,6 +76,8 @@ def _check_schedule(need, slots):
         need.on_date = need.starts_at = need.ends_at = None
         if not slots:
             raise ValidationError("Choose at least one day and time for weekly help.")
+        if clash := window_clash(slots):
+            raise ValidationError(clash_message(*clash))
     elif need.on_date and need.on_date < timezone.localdate():
         raise ValidationError({"on_date": "The date must be today or in the future."})
 

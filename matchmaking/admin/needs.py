@@ -37,6 +37,7 @@ EXCLUSION_LABELS = {
     "too_far": "Too far for them",
     "outside_programme": "Beyond the programme's distance",
     "unavailable": "Not free then",
+    "away": "Away on that date",
     "no_capacity": "No free place",
     "declined": "Declined this request",
     "blocked": "Blocked",

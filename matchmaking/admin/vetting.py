@@ -23,7 +23,7 @@ from django.utils.html import format_html, format_html_join
 from accounts import documents, vetting
 from accounts.constants import CheckKind, CheckStatus, DbsStatusResult
 from accounts.exceptions import TransitionError
-from accounts.models import Availability, Check, CheckDocument, ProviderProfile
+from accounts.models import Availability, Check, CheckDocument, ProviderProfile, TimeAway
 from matchmaking import safeguarding, scoping
 from matchmaking.admin.common import (
     ExpiryForm,
@@ -158,6 +158,24 @@ class AvailabilityInline(admin.TabularInline):
         return False
 
 
+class TimeAwayInline(admin.TabularInline):
+    """Dates the provider is away, as they entered them (the engine leaves them out then)."""
+
+    model = TimeAway
+    extra = 0
+    can_delete = False
+    fields = ["starts_on", "ends_on", "note", "created_at"]
+    readonly_fields = fields
+    verbose_name = "dates away"
+    verbose_name_plural = "dates away"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class CheckInline(admin.TabularInline):
     """The provider's checks, read-only; each links to its verify-or-reject page."""
 
@@ -260,7 +278,7 @@ class ProviderProfileAdmin(NoRawEdits, ScopedAdmin):
         "updated_at",
     ]
     readonly_fields = fields
-    inlines = [CheckInline, AvailabilityInline]
+    inlines = [CheckInline, AvailabilityInline, TimeAwayInline]
     actions = [
         _status_action("activate", "Activate selected providers", "{n} activated."),
         _status_action("reject", "Reject selected applications", "{n} rejected."),

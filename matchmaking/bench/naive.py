@@ -65,6 +65,7 @@ def naive_candidate_facts(need, *, now=None) -> list[scoring.CandidateFacts]:
                 live_matches=provider.matches.filter(status__in=CAPACITY_STATUSES).count(),
                 checks=checks,
                 availability=availability,
+                away=tuple((t.starts_on, t.ends_on) for t in provider.time_away.all()),
                 languages=frozenset(provider.languages),
                 rating_sum=float(provider.rating_sum),
                 rating_count=provider.rating_count,

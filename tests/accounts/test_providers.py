@@ -141,7 +141,9 @@ def test_apply_refuses_overlapping_availability_and_writes_nothing(user):
         apply(user, availability=slots)
 
     assert excinfo.value.message_dict == {
-        "availability": ["Monday: the times overlap. Enter each once"]
+        "availability": [
+            "The times on Monday overlap (09:00 to 12:00 and 11:00 to 13:00). Change one of them"
+        ]
     }
     assert not ProviderProfile.objects.exists()
 
@@ -155,12 +157,12 @@ def test_availability_replace_replaces_every_slot():
 
     slots = availability_replace(
         profile=profile,
-        slots=[(Weekday.SUNDAY, T(10), T(12)), (Weekday.SUNDAY, T(12), T(14))],
+        slots=[(Weekday.SUNDAY, T(8), T(10)), (Weekday.SUNDAY, T(17), T(19))],
     )
 
     assert [(s.weekday, s.starts_at, s.ends_at) for s in slots] == [
-        (Weekday.SUNDAY, T(10), T(12)),
-        (Weekday.SUNDAY, T(12), T(14)),
+        (Weekday.SUNDAY, T(8), T(10)),
+        (Weekday.SUNDAY, T(17), T(19)),
     ]
     assert profile.availability.count() == 2
 
@@ -172,7 +174,13 @@ def test_availability_replace_replaces_every_slot():
         ([(Weekday.TUESDAY, T(9), T(9))], "Tuesday: the end time must be after the start"),
         (
             [(Weekday.WEDNESDAY, T(9), T(17)), (Weekday.WEDNESDAY, T(10), T(11))],
-            "Wednesday: the times overlap. Enter each once",
+            "The times on Wednesday overlap (09:00 to 17:00 and 10:00 to 11:00). "
+            "Change one of them",
+        ),
+        (
+            [(Weekday.SUNDAY, T(12), T(14)), (Weekday.SUNDAY, T(10), T(12))],
+            "The times on Sunday run into each other (10:00 to 12:00 and 12:00 to 14:00). "
+            "Enter them as one time, 10:00 to 14:00",
         ),
         ([(7, T(9), T(10))], "Choose a day of the week"),
     ],

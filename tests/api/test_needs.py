@@ -155,13 +155,29 @@ def test_the_web_rules_apply(resident, postcode, as_user, changes, field, messag
         assert errors[field] == [message]
 
 
-def test_weekly_help_needs_at_least_one_day_and_each_day_once(resident, postcode, as_user):
+def test_weekly_help_needs_at_least_one_day_and_windows_apart(resident, postcode, as_user):
     client = as_user(resident)
     response = client.post(URL, weekly(slots=[]), format="json")
     assert response.json()["errors"] == {"slots": ["Enter the times for at least one day"]}
     twice = [{"weekday": 1, "starts_at": "10:00", "ends_at": "11:00"}] * 2
     response = client.post(URL, weekly(slots=twice), format="json")
-    assert response.json()["errors"] == {"slots": ["Enter each day once"]}
+    assert response.json()["errors"] == {
+        "slots": [
+            "The times on Tuesday overlap (10:00 to 11:00 and 10:00 to 11:00). Change one of them"
+        ]
+    }
+    meeting = [
+        {"weekday": 1, "starts_at": "10:00", "ends_at": "11:00"},
+        {"weekday": 1, "starts_at": "11:00", "ends_at": "12:00"},
+    ]
+    response = client.post(URL, weekly(slots=meeting), format="json")
+    assert response.json()["errors"] == {
+        "slots": [
+            "The times on Tuesday run into each other (10:00 to 11:00 and 11:00 to 12:00). "
+            "Enter them as one time, 10:00 to 12:00"
+        ]
+    }
+    assert not Need.objects.exists()
     backwards = [{"weekday": 1, "starts_at": "11:00", "ends_at": "10:00"}]
     response = client.post(URL, weekly(slots=backwards), format="json")
     assert response.json()["errors"] == {

@@ -93,7 +93,9 @@ def test_overlapping_availability_is_refused_by_the_write_function(resident, pos
     response = as_user(resident).post(ME, application(availability=slots), format="json")
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "availability": ["Tuesday: the times overlap. Enter each once"]
+        "availability": [
+            "The times on Tuesday overlap (09:00 to 12:00 and 11:00 to 13:00). Change one of them"
+        ]
     }
 
 

@@ -538,9 +538,9 @@ def test_the_batch_reads_history_blocks_and_declines_as_rank_need_does(verifier)
 def test_the_batch_reads_a_scope_in_a_fixed_number_of_queries(size, django_assert_max_num_queries):
     city = build_city(providers=size, needs=size, seed=size, radius_km=1.5)
     needs = open_needs(city.needs)
-    # Providers, live matches, recent offers, skills, checks, availability, blocks, completed
-    # matches, declines: nine, whatever the size; ranking then reads nothing.
-    with django_assert_max_num_queries(9):
+    # Providers, live matches, recent offers, skills, checks, availability, dates away, blocks,
+    # completed matches, declines: ten, whatever the size; ranking then reads nothing.
+    with django_assert_max_num_queries(10):
         batch = candidates.CandidateBatch(needs, now=NOW)
         for need in needs:
             batch.rank(need, limit=30)

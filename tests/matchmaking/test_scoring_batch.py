@@ -14,6 +14,7 @@ from matchmaking import scoring, scoring_batch
 from matchmaking.scoring import distance_km, rank
 from matchmaking.scoring_batch import CandidateIndex
 from tests.matchmaking.test_scoring import (
+    ON_DATE,
     PROPERTY,
     candidates,
     make_cand,
@@ -23,6 +24,7 @@ from tests.matchmaking.test_scoring import (
 )
 
 CATEGORIES = ("meals", "company")
+DAY = datetime.timedelta(days=1)
 # A city is up to 40 providers: fewer examples than the engine's own properties, each bigger.
 PROPERTY_CITIES = settings(PROPERTY, max_examples=100)
 
@@ -30,8 +32,10 @@ PROPERTY_CITIES = settings(PROPERTY, max_examples=100)
 @st.composite
 def cities(draw):
     """Needs and the providers around them, each with skills and some shared history."""
+    # A weekly need's first day may differ from on_date (the day checks must be valid).
+    first_days = st.one_of(st.none(), st.integers(0, 6).map(lambda d: ON_DATE + DAY * d))
     need_list = [
-        dataclasses.replace(need, need_id=i + 1)
+        dataclasses.replace(need, need_id=i + 1, first_day=draw(first_days))
         for i, need in enumerate(draw(st.lists(needs(), min_size=1, max_size=3)))
     ]
     records, skills = [], {}
@@ -43,6 +47,13 @@ def cities(draw):
             # Exactly on the limit: the engine decides the floating-point borderline.
             reach = distance_km(near.lat, near.lon, record.lat, record.lon)
             record = dataclasses.replace(record, radius_km=reach)
+        if draw(st.integers(0, 3)) == 0:
+            # Dates away around the needs' days: some cover them, some end or start beside.
+            starts = [
+                ON_DATE + DAY * draw(st.integers(-3, 8)) for _ in range(draw(st.integers(1, 2)))
+            ]
+            away = tuple((first, first + DAY * draw(st.integers(0, 3))) for first in starts)
+            record = dataclasses.replace(record, away=away)
         records.append(
             dataclasses.replace(
                 record, completed_with_resident=0, declined_this_need=False, blocked=False

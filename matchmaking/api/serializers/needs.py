@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.constants import LANGUAGES
+from accounts.windows import clash_message, window_clash
 from matchmaking.api.serializers.common import (
     ClockTimeField,
     ModelSerializer,
@@ -36,10 +37,10 @@ NOT_FOR_ONE_OFF = "Only weekly help has slots; give on_date, starts_at and ends_
 NOT_FOR_WEEKLY = "Only one-off help has a date; give slots for weekly help instead"
 
 
-def _check_each_day_once(slots, field="slots"):
-    days = [slot["weekday"] for slot in slots]
-    if len(days) != len(set(days)):
-        raise serializers.ValidationError({field: "Enter each day once"})
+def _check_windows_apart(slots, field="slots"):
+    # Several windows on one day are fine; windows that overlap or meet are not.
+    if clash := window_clash(slot_tuples(slots)):
+        raise serializers.ValidationError({field: clash_message(*clash)})
 
 
 def need_postcode(raw):
@@ -284,7 +285,7 @@ class NeedCreateSerializer(WriteSerializer, _NeedFieldsMixin):
                     raise serializers.ValidationError({name: NOT_FOR_WEEKLY})
             if not attrs.get("slots"):
                 raise serializers.ValidationError({"slots": "Enter the times for at least one day"})
-            _check_each_day_once(attrs["slots"])
+            _check_windows_apart(attrs["slots"])
         _check_language(attrs["language"], attrs["language_required"])
         return attrs
 
@@ -353,7 +354,7 @@ class NeedUpdateSerializer(WriteSerializer, _NeedFieldsMixin):
                     raise serializers.ValidationError(
                         {"slots": "Enter the times for at least one day"}
                     )
-                _check_each_day_once(attrs["slots"])
+                _check_windows_apart(attrs["slots"])
             elif need.schedule != Schedule.WEEKLY:
                 raise serializers.ValidationError({"slots": "Enter the times for at least one day"})
         _check_language(
