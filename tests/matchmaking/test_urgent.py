@@ -16,14 +16,16 @@ from matchmaking.constants import MatchStatus, ProposedBy
 from matchmaking.models import Notification
 from matchmaking.scoping import grant_area
 from services.constants import NeedStatus, Urgency
-from services.models import Programme
+from services.models import Need, Programme
 from tests.api.conftest import token_client
 from tests.factories import (
     AreaFactory,
     CommissionerFactory,
     NeedFactory,
+    PostcodeFactory,
     ProgrammeFactory,
     StaffFactory,
+    UserFactory,
     category,
 )
 from tests.matching import NOW, eligible_cook, make_match
@@ -473,3 +475,28 @@ def test_the_database_refuses_urgent_settings_out_of_range():
         ProgrammeFactory(urgent_alert_count=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgrammeFactory(urgent_window_minutes=0)
+
+
+# --- an urgent request made through the API ---------------------------------------------------
+
+
+def test_an_urgent_request_made_over_the_api_is_alerted_to_several(
+    django_capture_on_commit_callbacks,
+):
+    from tests.api.test_needs import URL, one_off
+
+    area = AreaFactory()
+    PostcodeFactory(code="RV1 2AB", area=area, latitude=51.4543, longitude=-0.9781)
+    ProgrammeFactory(categories=[category("meals")], areas=[area])
+    nearby = NeedFactory(category=category("meals"), latitude=51.4543, longitude=-0.9781)
+    nearby.on_date = datetime.date.today() + datetime.timedelta(days=2)
+    cooks = [north(nearby, km) for km in (0, 1, 2, 3)]
+    resident = UserFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client(resident).post(URL, one_off(urgency="urgent"), format="json")
+
+    assert response.status_code == 201, response.json()
+    need = Need.objects.get(reference=response.json()["reference"])
+    assert [offer.provider for offer in offered(need)] == cooks[:3]
+    assert all(offer.offered_to_several for offer in offered(need))
