@@ -18,7 +18,7 @@ class OfferProposalInline(admin.TabularInline):
     model = OfferProposal
     extra = 0
     can_delete = False
-    fields = ["resident", "status", "through", "distance", "score", "created_at", "answered_at"]
+    fields = ["resident", "status", "through", "distance", "fit", "created_at", "answered_at"]
     readonly_fields = fields
     fk_name = "offer"
 
@@ -29,6 +29,11 @@ class OfferProposalInline(admin.TabularInline):
             .select_related("resident", "need", "match")
             .order_by("-score")
         )
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the offer (already scoped to their areas) sees whom it went to:
+        # the role groups' model permissions predate proposals.
+        return request.user.has_perm("services.view_offer")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -44,6 +49,10 @@ class OfferProposalInline(admin.TabularInline):
         if proposal.need_id:
             return f"Request {proposal.need.reference}"
         return "Asked to hear of offers"
+
+    @admin.display(description="Engine score")
+    def fit(self, proposal):
+        return f"{proposal.score:.0%}"
 
     @admin.display(description="Distance")
     def distance(self, proposal):
