@@ -225,6 +225,15 @@ def availability_replace(*, profile, slots) -> list[Availability]:
 TIME_AWAY_MAX_DAYS_AHEAD = 2 * 365
 
 
+def _lock_provider(profile):
+    # Two adds at once must not both miss the other's overlap.
+    ProviderProfile.objects.select_for_update().filter(pk=profile.pk).first()
+
+
+def _overlapping_time_away(profile, starts_on, ends_on):
+    return profile.time_away.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+
+
 def time_away_add(*, profile, starts_on, ends_on, note="", today=None) -> TimeAway:
     """Record dates the provider is away (first and last day included).
 
@@ -244,9 +253,8 @@ def time_away_add(*, profile, starts_on, ends_on, note="", today=None) -> TimeAw
             {"ends_on": gettext("The last day away must be within the next two years")}
         )
     with transaction.atomic():
-        # Lock the profile: two adds at once must not both miss the other's overlap.
-        ProviderProfile.objects.select_for_update().filter(pk=profile.pk).first()
-        clash = profile.time_away.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+        _lock_provider(profile)
+        clash = _overlapping_time_away(profile, starts_on, ends_on)
         if clash is not None:
             raise ValidationError(
                 {
