@@ -242,6 +242,20 @@ def _share(part, whole):
     return part / whole if whole else None
 
 
+def residents_helped(programmes, area_ids) -> dict[int, int]:
+    """{programme id: distinct residents whose request in it reached an active match}."""
+    helped_needs = scoping.needs_in_areas(
+        Need.objects.filter(programme__in=programmes, matches__confirmed_at__isnull=False),
+        area_ids,
+    )
+    return dict(
+        helped_needs.order_by()
+        .values("programme_id")
+        .annotate(n=Count(Coalesce("resident_id", "requested_by_id"), distinct=True))
+        .values_list("programme_id", "n")
+    )
+
+
 def programme_progress(area_ids, today=None):
     """Each programme working in the areas, over its whole life: distinct residents helped
     (a need of theirs in the programme reached an active match) against the target; the
@@ -258,16 +272,7 @@ def programme_progress(area_ids, today=None):
     if area_ids is not None:
         programmes = programmes.filter(areas__in=area_ids).distinct()
     programmes = list(programmes)
-    helped_needs = scoping.needs_in_areas(
-        Need.objects.filter(programme__in=programmes, matches__confirmed_at__isnull=False),
-        area_ids,
-    )
-    helped = dict(
-        helped_needs.order_by()
-        .values("programme_id")
-        .annotate(n=Count(Coalesce("resident_id", "requested_by_id"), distinct=True))
-        .values_list("programme_id", "n")
-    )
+    helped = residents_helped(programmes, area_ids)
     estimates = costs.equivalent_provision([p.pk for p in programmes], area_ids)
     rows = []
     for programme in programmes:

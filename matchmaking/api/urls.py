@@ -11,6 +11,7 @@ from matchmaking.api.views.matches import MatchViewSet
 from matchmaking.api.views.needs import NeedViewSet
 from matchmaking.api.views.notifications import NotificationViewSet
 from matchmaking.api.views.offers import OfferViewSet
+from matchmaking.api.views.outcomes import ProgrammeOutcomesView, PublicProgrammeSummaryView
 from matchmaking.api.views.providers import ProviderMeView
 from matchmaking.api.views.ratings_concerns import ConcernViewSet, RatingViewSet
 from matchmaking.api.views.reference import AreaViewSet, CategoryViewSet
@@ -48,6 +49,16 @@ urlpatterns = [
     ),
     path("provider/me/", ProviderMeView.as_view(), name="provider-me"),
     path("matches/<int:pk>/messages/", MatchMessagesView.as_view(), name="match-messages"),
+    path(
+        "programmes/<int:pk>/outcomes/",
+        ProgrammeOutcomesView.as_view(),
+        name="programme-outcomes",
+    ),
+    path(
+        "public/programmes/<int:pk>/summary/",
+        PublicProgrammeSummaryView.as_view(),
+        name="public-programme-summary",
+    ),
     path("", include(router.urls)),
     # Anything else under /api/v1/ is a JSON 404, not the web's HTML page.
     re_path(r"^", not_found, name="not-found"),

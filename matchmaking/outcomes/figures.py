@@ -15,10 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from matchmaking import scoping
+from matchmaking import dashboard, scoping
 from matchmaking.models import OutcomeSurvey
-from matchmaking.outcomes import selectors
+from matchmaking.outcomes import costs, selectors
 from matchmaking.outcomes import statistics as stats
 from matchmaking.outcomes.constants import FOLLOW_UP_WAVES, RESIDENT_WAVES, SurveyWave
 from services.models import Area, Category, Need, Programme
@@ -253,3 +254,39 @@ def _secondary_suppression(groups, people) -> set:
             )
             forced |= {(g, figure) for g in hidden}
     return forced
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    """What anyone may read about a programme: aggregates only, small numbers withheld."""
+
+    programme: Programme
+    period_start: object
+    period_end: object
+    residents_helped: int | stats.Suppressed
+    visits_done: int | stats.Suppressed
+    outcomes: GroupOutcomes
+
+
+def programme_summary(programme: Programme, *, today=None) -> ProgrammeSummary:
+    """The programme over its life so far: residents helped, visits done, and the outcome
+    figures of everyone in it (no breakdown by area or category: the fewer the cells
+    published, the less can be worked out from them)."""
+    today = today or timezone.localdate()
+    period = dashboard.Period(
+        programme.starts_on, max(programme.starts_on, min(today, programme.ends_on))
+    )
+    helped = dashboard.residents_helped([programme], None).get(programme.pk, 0)
+    visits = sum(costs.visits_done_by_category([programme.pk], None).get(programme.pk, {}).values())
+    (everybody,) = outcomes_by_group(
+        None, period, programme_id=programme.pk, all_name=programme.name, kinds=()
+    )
+    return ProgrammeSummary(
+        programme=programme,
+        period_start=period.start,
+        period_end=period.end,
+        residents_helped=stats.count(helped),
+        # Visits are counted per resident helped: as few residents, as few to protect.
+        visits_done=(helped and stats.withheld(helped)) or visits,
+        outcomes=everybody,
+    )

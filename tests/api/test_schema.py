@@ -27,12 +27,23 @@ def test_the_schema_is_public_and_in_openapi_3(api):
         "/api/v1/ratings/{id}/",
         "/api/v1/concerns/",
         "/api/v1/staff/needs/",
+        "/api/v1/programmes/{id}/outcomes/",
+        "/api/v1/public/programmes/{id}/summary/",
     ]:
         assert path in paths
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
     # Write bodies say they refuse unknown fields, as the serializers do.
     assert schema["components"]["schemas"]["NeedCreateRequest"]["additionalProperties"] is False
     assert "413" in schema["paths"]["/api/v1/needs/"]["post"]["responses"]
+    # Open data needs no sign-in; a programme's outcomes in detail are for staff.
+    assert schema["paths"]["/api/v1/public/programmes/{id}/summary/"]["get"].get("security") in (
+        None,
+        [],
+        [{}],
+    )
+    outcomes = schema["paths"]["/api/v1/programmes/{id}/outcomes/"]["get"]
+    assert {"tokenAuth": []} in outcomes["security"]
+    assert {p["name"] for p in outcomes["parameters"]} == {"id", "start", "end", "follow_up"}
 
 
 def test_the_schema_generates_without_warnings(tmp_path):
