@@ -7,12 +7,16 @@ are GOV.UK summary cards now, which stack.
 import datetime
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from matchmaking.constants import MatchStatus
+from matchmaking.scoping import grant_area
 from services.constants import NeedStatus
 from tests.e2e.helpers import sign_in
-from tests.factories import NeedFactory, UserFactory, category
+from tests.e2e.test_staff_vetting_journey import current_code
+from tests.factories import PASSWORD, AreaFactory, NeedFactory, StaffFactory, UserFactory, category
 from tests.matching import eligible_cook, make_match
+from tests.provider_factories import ProviderProfileFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,3 +97,41 @@ def test_resident_and_provider_pages_fit_the_narrowest_phone(page, new_page):
         ["/help-requests/", f"/help-requests/{match.pk}/", "/provide/", "/provide/pause/"],
     )
     assert too_wide == []
+
+
+def test_the_admin_need_page_fits_a_phone(page):
+    # Staff answer the phone away from a desk too: the change page of a request, with its
+    # suggested providers (score bars) and excluded ones, at 375 px was 743 px wide.
+    ward = AreaFactory(name="Northgate")
+    need = NeedFactory(area=ward, status=NeedStatus.OPEN, details="A hot lunch " * 30)
+    eligible_cook(need)  # ranked, with the parts of its score
+    ProviderProfileFactory(active=True, skills=[category("meals")])  # excluded, with a reason
+    officer = StaffFactory(two_factor=False)
+    secret = generate_totp_secret()
+    TOTP.activate(officer, secret)
+    grant_area(officer, ward)
+
+    page.goto("/admin/")
+    page.get_by_label("Email").fill(officer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.locator("input[name=code]").fill(current_code(secret))
+    page.locator("input[name=code]").press("Enter")
+    page.locator("#user-tools").wait_for()
+
+    on_a_phone(page)
+    page.goto(f"/admin/services/need/{need.pk}/change/")
+    page.get_by_role("heading", name="Suggested providers").wait_for()
+    assert page_width(page) <= PHONE_WIDTH, wider_than_the_phone(page)
+
+
+def wider_than_the_phone(page):
+    """What sticks out, for the failure message."""
+    return page.evaluate(
+        """width => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > width + 1)
+            .slice(0, 12)
+            .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}#${e.id} `
+                      + Math.round(e.getBoundingClientRect().right))""",
+        PHONE_WIDTH,
+    )
