@@ -166,7 +166,8 @@ LANGUAGE_CODE = "en-gb"
 # The public pages in English and Welsh; the admin stays in English (accounts.languages).
 # Any other code (cookie, Accept-Language, the switch) falls back to English.
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours (made by makemessages), then the Welsh for django-allauth's pages, which has none.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth"]
 # A visitor's choice is kept for a year (a signed-in person's is on their account too).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -204,3 +204,18 @@ def test_a_notification_is_written_in_each_readers_own_language(
     )
     welsh_email = next(m for m in mail.outbox if m.to == [rhian.email])
     assert told.message in welsh_email.body and welsh_email.body.startswith("Helo Rhian,")
+
+
+def test_the_sign_in_and_sign_up_pages_are_in_welsh_too(client):
+    client.cookies[COOKIE] = "cy"
+    sign_in = client.get(reverse("account_login")).content.decode()
+    assert "Mewngofnodi" in sign_in and "Cyfrinair" in sign_in and "Sign In" not in sign_in
+    sign_up = client.get(reverse("account_signup")).content.decode()
+    assert "Creu cyfrif" in sign_up and "Beth ddylen ni eich galw chi?" in sign_up
+
+    response = client.post(
+        reverse("account_login"), {"login": "nobody@example.org", "password": "x"}
+    )
+    assert "Nid yw’r cyfeiriad e-bost a/neu’r cyfrinair a roesoch yn gywir." in (
+        response.content.decode()
+    )
