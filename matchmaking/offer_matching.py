@@ -154,13 +154,16 @@ def rank_offer_candidates(
     *,
     exclude_residents=(),
     limit: int | None = None,
+    programme=None,
     now: datetime.datetime | None = None,
 ) -> OfferCandidates:
     """Rank the residents `offer` could go to, best first (`exclude_residents`: ids of people
-    it was already put to). The provider never sees their own offer."""
+    it was already put to; `programme`: the offer's, when the caller has read it). The
+    provider never sees their own offer."""
     now = now or timezone.now()
     category = offer.category
-    programme = offer_programme(offer)
+    if programme is None:
+        programme = offer_programme(offer)
     provider = offer_provider_facts(offer, now=now)
     skip = {*exclude_residents, offer.provider.user_id}
     reach = min(offer.max_distance_km, candidates.SEARCH_RADIUS_CAP_KM)

@@ -77,8 +77,11 @@ def offer_propose(*, offer, count=None, now=None):
     if offer.status != OfferStatus.OPEN or offer_ends_at(offer) <= now:
         return []
     asked = set(offer.proposals.values_list("resident_id", flat=True))
-    found = offer_matching.rank_offer_candidates(offer, exclude_residents=asked, now=now)
-    wanted = count if count is not None else offer_matching.proposals_wanted(found.programme)
+    programme = offer_matching.offer_programme(offer)
+    wanted = count if count is not None else offer_matching.proposals_wanted(programme)
+    found = offer_matching.rank_offer_candidates(
+        offer, exclude_residents=asked, limit=wanted, programme=programme, now=now
+    )
     proposals = [
         OfferProposal(
             offer=offer,

@@ -15,6 +15,7 @@ and a score that is their weighted mean.
 from __future__ import annotations
 
 import datetime
+import heapq
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -643,6 +644,10 @@ class OfferRanking:
     excluded: list[ExcludedResident]  # in input order
 
 
+def _best_first(row: tuple) -> tuple:
+    return (-row[0], row[1])
+
+
 def rank_offer(
     provider: CandidateFacts,
     residents: Iterable[ResidentFacts],
@@ -715,9 +720,11 @@ def rank_offer(
         )
         scored.append((score, need.resident_id, need.need_id, distance, comps))
 
-    scored.sort(key=lambda row: (-row[0], row[1]))
-    if limit is not None:
-        scored = scored[:limit]
+    # Posting an offer wants its best few of thousands: no need to sort them all.
+    if limit is None:
+        scored.sort(key=_best_first)
+    else:
+        scored = heapq.nsmallest(limit, scored, key=_best_first)
     ranked = [
         ScoredResident(resident_id, need_id, score, distance, comps, weight_map)
         for score, resident_id, need_id, distance, comps in scored

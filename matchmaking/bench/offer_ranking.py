@@ -138,6 +138,11 @@ def run(options: dict, *, write) -> dict:
             began = time.perf_counter()
             found = offer_matching.rank_offer_candidates(offer, now=now)
             whole_ms.append((time.perf_counter() - began) * 1000)
+        posting_ms = []
+        for _ in range(REPEATS):
+            began = time.perf_counter()
+            offer_matching.rank_offer_candidates(offer, limit=3, now=now)
+            posting_ms.append((time.perf_counter() - began) * 1000)
         provider = offer_matching.offer_provider_facts(offer, now=now)
         facts = [
             scoring.ResidentFacts(
@@ -165,12 +170,14 @@ def run(options: dict, *, write) -> dict:
         "offer_residents": residents,
         "offer_ranked": len(found.ranked),
         "offer_median_ms": round(statistics.median(whole_ms), 1),
+        "offer_best_3_median_ms": round(statistics.median(posting_ms), 1),
         "offer_engine_median_ms": round(statistics.median(engine_ms), 1),
     }
     write(
         f"rank_offer_candidates: one offer against {residents} residents, median "
         f"{figures['offer_median_ms']} ms over {REPEATS} runs ({len(found.ranked)} ranked, "
-        f"{len(found.ranking.excluded)} excluded); the pure engine's share "
+        f"{len(found.ranking.excluded)} excluded); only the best 3, as posting asks: median "
+        f"{figures['offer_best_3_median_ms']} ms; the pure engine's share of ranking them all "
         f"(scoring.rank_offer) median {figures['offer_engine_median_ms']} ms."
     )
     return figures
