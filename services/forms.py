@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import LANGUAGES, Weekday
+from accounts.windows import clash_message, window_clash
 from services.constants import Consent, ReferrerRole, Schedule, Urgency
 from services.models import Category
 from services.postcodes import postcode_in_council
@@ -286,11 +287,16 @@ class OneOffForm(forms.Form):
 
 
 class WeeklySlotsForm(forms.Form):
-    """A from/to pair of times per weekday; a day left empty has no slot.
+    """From/to pairs of times per weekday, several a day; a day left empty has no window.
 
     Used for a weekly need and for a provider's availability; subclasses reword the
-    messages for the person filling it in.
+    messages for the person filling it in. The first window of a day is `<day>_from` and
+    `<day>_to`, the n-th `<day>_from_<n>` and `<day>_to_<n>`. A form offers one more window
+    per day than the most any day has filled (at least two, at most WINDOWS_PER_DAY), so a
+    third window is one save away and no script is needed.
     """
+
+    WINDOWS_PER_DAY = 4
 
     missing_start = "Enter both times for {day}, or neither"
     missing_end = "Enter both times for {day}, or neither"
@@ -299,47 +305,105 @@ class WeeklySlotsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.windows = min(self.WINDOWS_PER_DAY, max(2, self._most_filled() + 1))
         for day in Weekday:
             errors = {"invalid": f"Enter a real time for {day.label}, like 09:30"}
-            for part in ("from", "to"):
-                self.fields[f"{day.name.lower()}_{part}"] = forms.TimeField(
-                    label=f"{day.label} {part}",
-                    required=False,
-                    widget=time_input(),
-                    error_messages=errors,
-                )
+            for number in range(1, self.windows + 1):
+                for part in ("from", "to"):
+                    label = f"{day.label} {part}"
+                    if number > 1:
+                        label += f", time {number}"
+                    self.fields[self.field_name(day, part, number)] = forms.TimeField(
+                        label=label,
+                        required=False,
+                        widget=time_input(),
+                        error_messages=errors,
+                    )
+
+    @staticmethod
+    def field_name(day, part, number=1):
+        name = f"{Weekday(day).name.lower()}_{part}"
+        return name if number == 1 else f"{name}_{number}"
+
+    def _most_filled(self):
+        """The highest window number any day has a time in (typed, or the initial values)."""
+        source = self.data if self.is_bound else self.initial
+        most = 0
+        for number in range(1, self.WINDOWS_PER_DAY + 1):
+            for day in Weekday:
+                names = [self.field_name(day, part, number) for part in ("from", "to")]
+                if self.is_bound:
+                    names = [self.add_prefix(name) for name in names]
+                if any(source.get(name) not in (None, "") for name in names):
+                    most = number
+        return most
+
+    def _pairs(self, day):
+        return [
+            (number, self.field_name(day, "from", number), self.field_name(day, "to", number))
+            for number in range(1, self.windows + 1)
+        ]
 
     def clean(self):
         data = super().clean()
         for day in Weekday:
-            start_field, end_field = f"{day.name.lower()}_from", f"{day.name.lower()}_to"
-            if self.has_error(start_field) or self.has_error(end_field):
-                continue
-            start, end = data.get(start_field), data.get(end_field)
-            if start and not end:
-                self.add_error(end_field, self.missing_end.format(day=day.label))
-            elif end and not start:
-                self.add_error(start_field, self.missing_start.format(day=day.label))
-            elif start and end and end <= start:
-                self.add_error(end_field, self.end_before_start.format(day=day.label))
+            windows = []
+            for _number, start_field, end_field in self._pairs(day):
+                if self.has_error(start_field) or self.has_error(end_field):
+                    continue
+                start, end = data.get(start_field), data.get(end_field)
+                if start and not end:
+                    self.add_error(end_field, self.missing_end.format(day=day.label))
+                elif end and not start:
+                    self.add_error(start_field, self.missing_start.format(day=day.label))
+                elif start and end and end <= start:
+                    self.add_error(end_field, self.end_before_start.format(day=day.label))
+                elif start and end:
+                    windows.append((day.value, start, end, start_field))
+            if clash := window_clash(windows):
+                # On the later window's start: that is the one to change or join up.
+                self.add_error(clash[1][3], clash_message(*clash))
         if not self.errors and not self.slots():
             raise forms.ValidationError(self.none_given)
         return data
 
     def slots(self):
+        """(weekday, start, end) of every window filled in, by day and time."""
         d = self.cleaned_data
-        return [
-            (day.value, d[f"{day.name.lower()}_from"], d[f"{day.name.lower()}_to"])
+        return sorted(
+            (day.value, d[start_field], d[end_field])
             for day in Weekday
-            if d.get(f"{day.name.lower()}_from") and d.get(f"{day.name.lower()}_to")
-        ]
+            for _number, start_field, end_field in self._pairs(day)
+            if d.get(start_field) and d.get(end_field)
+        )
+
+    @classmethod
+    def initial_from(cls, slots):
+        """Initial values showing stored windows (anything with weekday, starts_at, ends_at)."""
+        initial, counts = {}, {}
+        for slot in sorted(slots, key=lambda s: (s.weekday, s.starts_at)):
+            number = counts[slot.weekday] = counts.get(slot.weekday, 0) + 1
+            if number > cls.WINDOWS_PER_DAY:
+                continue
+            initial[cls.field_name(slot.weekday, "from", number)] = slot.starts_at.strftime("%H:%M")
+            initial[cls.field_name(slot.weekday, "to", number)] = slot.ends_at.strftime("%H:%M")
+        return initial
 
     def days(self):
-        """(label, [from field, to field]) per weekday, for a one-row-per-day layout."""
-        return [
-            (day.label, [self[f"{day.name.lower()}_from"], self[f"{day.name.lower()}_to"]])
-            for day in Weekday
-        ]
+        """Per weekday: its label, the windows to show, and the spare ones to offer folded.
+
+        A window is (number, (from field, to field)). The first window of a day is always
+        shown; later ones are shown once they hold a time or an error.
+        """
+        days = []
+        for day in Weekday:
+            shown, spare = [], []
+            for number, start_field, end_field in self._pairs(day):
+                fields = (self[start_field], self[end_field])
+                used = any(field.value() not in (None, "") or field.errors for field in fields)
+                (shown if number == 1 or used else spare).append((number, fields))
+            days.append({"label": day.label, "shown": shown, "spare": spare})
+        return days
 
 
 class WeeklyForm(WeeklySlotsForm):

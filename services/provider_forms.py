@@ -153,18 +153,49 @@ class AvailabilityForm(WeeklySlotsForm):
     missing_end = "Enter the time you finish on {day}"
     end_before_start = "The end time on {day} must be after the start time"
 
-    @classmethod
-    def initial_from(cls, slots):
-        initial = {}
-        for slot in slots:
-            key = Weekday(slot.weekday).name.lower()
-            initial.setdefault(f"{key}_from", slot.starts_at.strftime("%H:%M"))
-            initial.setdefault(f"{key}_to", slot.ends_at.strftime("%H:%M"))
-        return initial
-
     def summary(self):
         lines = [f"{Weekday(w).label}, {s:%H:%M} to {e:%H:%M}" for w, s, e in self.slots()]
         return [(_("When you can help"), "\n".join(lines))]
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"})
+
+
+class TimeAwayForm(forms.Form):
+    """Dates a provider is away; accounts.providers.time_away_add checks the rest."""
+
+    starts_on = forms.DateField(
+        label=_("First day away"),
+        widget=_date_input(),
+        error_messages={
+            "required": _("Enter the first day you are away"),
+            "invalid": _("Enter a real date for the first day away"),
+        },
+    )
+    ends_on = forms.DateField(
+        label=_("Last day away"),
+        widget=_date_input(),
+        error_messages={
+            "required": _("Enter the last day you are away"),
+            "invalid": _("Enter a real date for the last day away"),
+        },
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        help_text=_("For you and the council, for example “Visiting family”."),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+        error_messages={"max_length": _("Keep the note to 200 characters or fewer")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last day away must be on or after the first"))
+        return data
 
 
 class PostcodeMixin:

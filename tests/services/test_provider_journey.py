@@ -251,7 +251,9 @@ def test_availability_step_shows_one_row_per_day(client, signed_in):
 
     for day in Weekday:
         assertContains(response, f'govuk-fieldset__legend--s">{day.label}</legend>')
-    assertContains(response, 'type="time"', count=14)
+        assertContains(response, f"Add another time on {day.label}")
+    # A first window per day, and a second folded under "Add another time".
+    assertContains(response, 'type="time"', count=28)
 
 
 @pytest.mark.parametrize(
