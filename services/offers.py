@@ -8,29 +8,18 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, get_objects_for_user
+from guardian.shortcuts import assign_perm
 
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from services.constants import OfferStatus
 from services.models import Offer
+from services.selectors import offers_visible_to  # noqa: F401  (until the provider views move)
 from services.signals import offer_posted, offer_withdrawn
 
 OWNER_PERMISSIONS = ("services.view_offer", "services.change_offer")
 # Offers more than this far ahead are guesses, not offers.
 MAX_DAYS_AHEAD = 90
-
-
-def offers_visible_to(user):
-    """The offers this person may see: their own, by object permission (not staff-wide)."""
-    return get_objects_for_user(
-        user,
-        "services.view_offer",
-        klass=Offer,
-        use_groups=False,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
 
 
 def offer_create(

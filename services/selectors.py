@@ -1,15 +1,63 @@
-from guardian.shortcuts import get_objects_for_user
+"""Reads of a person's own needs and offers, for the web pages and the API.
 
-from services.models import Need
+Ownership is a plain foreign key (a need's requested_by and resident, an offer's provider's
+user), so these filter on the indexed columns. django-guardian holds the same facts as
+object permissions (need_submit and offer_create still grant them), but asking it costs a
+content-type lookup and a subquery on its permission table for every list.
+"""
+
+from services.models import Need, Offer
+
+# What "Your requests" shows of a need, and no more: a need is forty columns, several of
+# them private (address, phone) or long (details).
+NEED_LIST_FIELDS = (
+    "reference",
+    "channel",
+    "contact_name",
+    "schedule",
+    "on_date",
+    "starts_at",
+    "ends_at",
+    "status",
+    "category__name",
+)
+# What "Your offers" and the dashboard's coming offers show of an offer.
+OFFER_LIST_FIELDS = (
+    "description",
+    "portions",
+    "max_distance_km",
+    "on_date",
+    "starts_at",
+    "ends_at",
+    "status",
+    "category__name",
+)
 
 
 def needs_visible_to(user):
-    """The needs this person asked for or that were asked for them (object permissions)."""
-    return get_objects_for_user(
-        user,
-        "services.view_need",
-        klass=Need,
-        use_groups=False,
-        with_superuser=False,
-        accept_global_perms=False,
+    """The needs this person asked for or that were asked for them."""
+    if not user.is_authenticated:
+        return Need.objects.none()
+    return Need.objects.owned_by(user)
+
+
+def needs_listed_for(user):
+    """The "Your requests" list: the person's needs with what the list shows of each."""
+    return (
+        needs_visible_to(user)
+        .select_related("category")
+        .only(*NEED_LIST_FIELDS)
+        .prefetch_related("slots")
     )
+
+
+def offers_visible_to(user):
+    """The offers this person made as a provider (not staff-wide)."""
+    if not user.is_authenticated:
+        return Offer.objects.none()
+    return Offer.objects.filter(provider__user=user)
+
+
+def offers_listed_for(user):
+    """The "Your offers" list: the provider's offers with what the list shows of each."""
+    return offers_visible_to(user).select_related("category").only(*OFFER_LIST_FIELDS)

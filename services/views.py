@@ -23,7 +23,7 @@ from services.forms import (
 from services.journey import Journey, Step
 from services.needs import need_submit, need_update
 from services.pagination import ListPaginator
-from services.selectors import needs_visible_to
+from services.selectors import needs_listed_for, needs_visible_to
 from services.submit_once import submit_once, submit_token_field
 
 
@@ -147,7 +147,7 @@ def request_help_submitted(request, reference):
 
 @login_required
 def need_list(request):
-    needs = needs_visible_to(request.user).select_related("category").prefetch_related("slots")
+    needs = needs_listed_for(request.user)
     filterset = NeedFilter(request.GET, queryset=needs)
     page = ListPaginator(filterset.qs, 20).get_page(request.GET.get("page"))
     return render(request, "services/needs/list.html", {"filter": filterset, "page": page})

@@ -13,7 +13,8 @@ from matchmaking.api.permissions import IsProvider
 from matchmaking.api.serializers.offers import OfferCreateSerializer, OfferSerializer
 from matchmaking.api.views.common import NoBodySerializer, OwnRowsMixin, _validated
 from services.models import Offer
-from services.offers import offer_create, offer_withdraw, offers_visible_to
+from services.offers import offer_create, offer_withdraw
+from services.selectors import offers_visible_to
 
 
 @extend_schema(tags=["offers"])
