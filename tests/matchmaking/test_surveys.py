@@ -1,6 +1,7 @@
 """Outcome surveys: links, answers, consent, on-behalf answers, follow-ups, withdrawal."""
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
@@ -528,3 +529,45 @@ def test_looking_at_the_baseline_page_leaves_no_survey_behind(client):
     client.force_login(need.resident)
     client.post(reverse("surveys:baseline", args=[need.reference]), {"consent": "yes"})
     assert not OutcomeSurvey.objects.exists()  # refused: nothing answered, nothing made
+
+
+def test_the_send_surveys_command_sends_what_is_due(django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    _first_visit_done(days_ago=92)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_surveys", stdout=io.StringIO())
+    assert OutcomeSurvey.objects.filter(wave=SurveyWave.MONTH_3).count() == 1
+
+
+def test_a_resident_without_an_account_is_invited_by_email_only(
+    django_capture_on_commit_callbacks,
+):
+    match = MatchFactory(active=True)
+    need = match.need
+    type(need).objects.filter(pk=need.pk).update(
+        resident=None, channel="referral", consent="given", email="dora@example.org"
+    )
+    start = timezone.now() - datetime.timedelta(days=92)
+    Visit.objects.create(
+        match=match, starts_at=start, ends_at=start + datetime.timedelta(hours=1), status="done"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        surveys.surveys_send()
+    survey = OutcomeSurvey.objects.get(wave=SurveyWave.MONTH_3)
+    (email,) = [m for m in mail.outbox if m.to == ["dora@example.org"]]
+    assert surveys.survey_link(survey) in email.body
+    assert not Notification.objects.filter(url=surveys.survey_link(survey)).exists()
+
+
+def test_a_resident_nobody_can_reach_is_not_invited():
+    match = MatchFactory(active=True)
+    type(match.need).objects.filter(pk=match.need_id).update(
+        resident=None, channel="referral", consent="given", email=""
+    )
+    start = timezone.now() - datetime.timedelta(days=92)
+    Visit.objects.create(
+        match=match, starts_at=start, ends_at=start + datetime.timedelta(hours=1), status="done"
+    )
+    surveys.surveys_send()
+    assert not OutcomeSurvey.objects.filter(need__isnull=False).exists()
