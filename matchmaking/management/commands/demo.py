@@ -10,6 +10,7 @@ import datetime
 import io
 import random
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -40,7 +41,7 @@ from matchmaking.constants import MatchStatus
 from matchmaking.models import AllocationRun, Concern, Match, Visit
 from matchmaking.outcomes.demo import demo_outcomes
 from services.constants import Channel, Consent
-from services.models import Area, Category, Need, Postcode, Programme
+from services.models import Area, Category, Need, Postcode, Programme, UnitCost
 from services.needs import need_submit
 from services.offers import offer_create
 from services.postcodes import import_postcodes, write_synthetic_onspd
@@ -243,12 +244,16 @@ class Command(BaseCommand):
             name=PROGRAMME,
             description="Meals, care, company, errands, lifts and peer support at home.",
             budget=250_000,
+            # What has really been spent (the dashboard's spend per resident uses it).
+            actual_spend=Decimal("61250.00"),
+            spend_as_at=today - datetime.timedelta(days=14),
             starts_on=today - datetime.timedelta(days=120),
             ends_on=today + datetime.timedelta(days=245),
             target_residents=400,
             max_distance_km=10,
         ).categories.set(Category.objects.all())
         Programme.objects.get(name=PROGRAMME).areas.set(areas)
+        self.unit_costs(Programme.objects.get(name=PROGRAMME))
 
         providers = self.providers(rng, postcodes, admin)
         self.residents_and_matches(rng, postcodes, providers, admin, today)
@@ -261,6 +266,27 @@ class Command(BaseCommand):
             password=DEMO_PASSWORD,
         )
         self.stdout.write(f"Outcome surveys: {pairs} residents answered before help and after.")
+
+    def unit_costs(self, programme):
+        """What each kind of visit would cost the council to provide itself. Demo figures,
+        labelled as such: a real programme records its own, with their source."""
+        costs = {
+            "meals": ("6.50", "a meal delivered at home"),
+            "personal-care": ("27.00", "an hour of home care"),
+            "companionship": ("18.00", "an hour of a befriending visit"),
+            "shopping": ("15.00", "a shopping trip"),
+            "transport": ("12.00", "an accompanied journey"),
+            "peer-support": ("20.00", "an hour of peer support"),
+        }
+        for category in Category.objects.filter(slug__in=costs):
+            cost, unit = costs[category.slug]
+            UnitCost.objects.create(
+                programme=programme,
+                category=category,
+                cost=Decimal(cost),
+                unit=unit,
+                source="Demo figure, not a published price",
+            )
 
     def providers(self, rng, postcodes, admin):
         named = {
