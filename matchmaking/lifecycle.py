@@ -239,7 +239,7 @@ def _offer(
         f"{need.when_display}. Please answer by {timezone.localtime(expires_at):%-d %B %H:%M}."
     )
     if alerted_together > 1:
-        message = f"{message} {urgent.alerted_together_note(alerted_together)}"
+        message = urgent.with_alerted_together_note(message, alerted_together)
     notify(users=[provider.user], message=message, url=_urls(match)["provider"], match=match)
     return match
 

@@ -22,9 +22,10 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from accounts.exceptions import AlreadyTaken, TransitionError
+from accounts.languages import lazy_message
 from accounts.models import ProviderProfile
 from matchmaking import candidates, lifecycle, scoring
 from matchmaking.constants import LIVE_STATUSES, MatchStatus, ProposedBy
@@ -60,13 +61,18 @@ def answer_window(need):
     return datetime.timedelta(minutes=minutes)
 
 
-def alerted_together_note(count):
-    """What each provider alerted is told about the others (in the notification and email)."""
-    return ngettext(
-        "We have asked %(count)d person at once: the first to say yes will help.",
-        "We have asked %(count)d people at once: the first to say yes will help.",
-        count,
-    ) % {"count": count}
+def with_alerted_together_note(message, count):
+    """An offer's `message` followed by what each provider alerted is told about the others
+    (in the notification and email), each read in the provider's own language."""
+    note = lazy_message(
+        ngettext_lazy(
+            "We have asked %(count)d person at once: the first to say yes will help.",
+            "We have asked %(count)d people at once: the first to say yes will help.",
+            count,
+        ),
+        count=count,
+    )
+    return lazy_message("%(offer)s %(note)s", offer=message, note=note)
 
 
 def offer_several(*, need, ranking, skip=(), now, actor=None, proposed_by=ProposedBy.ENGINE):
@@ -177,11 +183,13 @@ def stand_down_others(*, match, now):
         lifecycle._move(other, "cancel", now, reason=STOOD_DOWN_REASON)
         notify(
             users=[other.provider.user],
-            message=gettext(
-                "Someone else is helping with request %(reference)s now, so you do not need "
-                "to answer. Thank you for being ready to help."
-            )
-            % {"reference": match.need.reference},
+            message=lazy_message(
+                gettext_lazy(
+                    "Someone else is helping with request %(reference)s now, so you do not "
+                    "need to answer. Thank you for being ready to help."
+                ),
+                reference=match.need.reference,
+            ),
             url=lifecycle._urls(other)["provider"],
             match=other,
         )
