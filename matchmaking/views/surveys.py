@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import TransitionError
+from accounts.two_factor import lacks_two_factor
 from matchmaking.models import OutcomeSurvey
 from matchmaking.outcomes import surveys
 from matchmaking.outcomes.constants import AnsweredHow, SurveyWave
@@ -123,6 +124,8 @@ def survey_by_phone(request, reference):
     """Council staff read the baseline questions to the person on the phone."""
     if not request.user.is_staff:
         raise Http404
+    if lacks_two_factor(request.user):  # the same rule as the admin's
+        return redirect("mfa_activate_totp")
     need = get_object_or_404(
         needs_for_staff(request.user).select_related("resident", "programme", "area"),
         reference=reference,

@@ -571,3 +571,13 @@ def test_a_resident_nobody_can_reach_is_not_invited():
     )
     surveys.surveys_send()
     assert not OutcomeSurvey.objects.filter(need__isnull=False).exists()
+
+
+def test_staff_without_two_factor_are_sent_to_set_it_up_first(client):
+    need = NeedFactory()
+    staff = StaffFactory(two_factor=False)
+    grant_area(staff, need.area)
+    client.force_login(staff)
+    response = client.get(reverse("surveys:by_phone", args=[need.reference]))
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
