@@ -130,8 +130,8 @@ UCLA3 = Instrument(
 )
 UCLA3_MIN, UCLA3_MAX = 3, 9
 
-_NOT_AT_ALL = gettext_noop("0 is “not at all”")
-_COMPLETELY = gettext_noop("10 is “completely”")
+_NOT_AT_ALL = gettext_noop("not at all")
+_COMPLETELY = gettext_noop("completely")
 ONS4 = Instrument(
     code="ons4",
     name=gettext_noop("ONS personal well-being (ONS4)"),
@@ -177,8 +177,8 @@ ONS4 = Instrument(
             ),
             0,
             10,
-            scale_low=gettext_noop("0 is “not at all anxious”"),
-            scale_high=gettext_noop("10 is “completely anxious”"),
+            scale_low=gettext_noop("not at all anxious"),
+            scale_high=gettext_noop("completely anxious"),
         ),
     ),
 )

@@ -162,3 +162,9 @@ def test_every_score_of_a_worked_example():
         "happiness": 3,
         "anxiety": 7,
     }
+
+
+def test_the_ends_of_each_0_to_10_scale_are_labelled():
+    life, *_, anxious = ins.ONS4.items
+    assert (life.scale_low, life.scale_high) == ("not at all", "completely")
+    assert (anxious.scale_low, anxious.scale_high) == ("not at all anxious", "completely anxious")

@@ -581,3 +581,9 @@ def test_staff_without_two_factor_are_sent_to_set_it_up_first(client):
     response = client.get(reverse("surveys:by_phone", args=[need.reference]))
     assert response.status_code == 302
     assert response.url == reverse("mfa_activate_totp")
+
+
+def test_the_0_to_10_answers_name_their_ends(client):
+    page = client.get(surveys.survey_link(_follow_up())).text
+    assert "0 – not at all anxious" in page
+    assert "10 – completely" in page
