@@ -70,8 +70,9 @@ def sign_up_as_a_cook(page):
     continue_(page)
     page.get_by_label("A hot meal").check()
     continue_(page)
-    page.get_by_label("From on Thursday").fill("17:00")
-    page.get_by_label("To on Thursday").fill("19:00")
+    # The first window of the day (a day may have more than one).
+    page.locator("#id_thursday_from").fill("17:00")
+    page.locator("#id_thursday_to").fill("19:00")
     continue_(page)
     page.get_by_label("Your home postcode").fill("RV1 1AA")
     page.get_by_label("How far can you travel").fill("3")
@@ -172,3 +173,42 @@ def test_a_new_cooks_extra_portions_reach_a_neighbour_who_asked(
     cook_page.goto(f"/help-requests/{match.pk}/")
     expect(cook_page.locator("main")).to_contain_text("Iris")
     expect(cook_page.locator("main")).to_contain_text("4 Mill Lane")
+
+
+def test_the_offer_pages_fit_a_phone_and_have_no_serious_accessibility_violations(page, places):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from matchmaking import offer_proposals
+    from tests.factories import category
+    from tests.matchmaking.test_offer_proposals import cook, offer_for
+
+    resident = UserFactory(first_name="Iris")
+    offer_proposals.offer_alerts_set(
+        user=resident, categories=[category()], postcode=places[1], address="4 Mill Lane"
+    )
+    (proposal,) = offer_proposals.offer_propose(offer=offer_for(cook()))
+    sign_in(page, resident)
+    page.set_viewport_size({"width": 320, "height": 700})
+    found = []
+    for path in ["/account/offers-near-you/", f"/offers-for-you/{proposal.pk}/"]:
+        page.goto(path)
+        page.get_by_role("heading", level=1).wait_for()
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 320, path
+        found += [
+            f"{path}: {violation['id']}"
+            for violation in Axe().run(page).response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+    # The opt-in form with its errors showing.
+    page.goto("/account/offers-near-you/")
+    page.get_by_label("A hot meal").uncheck()
+    page.get_by_label("Companionship").check()
+    page.get_by_label("Postcode").fill("")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("There is a problem").wait_for()
+    found += [
+        f"errors: {violation['id']}"
+        for violation in Axe().run(page).response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert found == []
