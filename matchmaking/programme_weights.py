@@ -54,12 +54,17 @@ def _audit(programme, actor, change, before, after):
     )
 
 
+def _lock(programme):
+    # A draft saved while another commissioner publishes must not vanish unseen.
+    return Programme.objects.select_for_update().get(pk=programme.pk)
+
+
 def programme_weights_draft(*, programme: Programme, weights: dict, actor) -> Programme:
     """Save `weights` as the programme's draft; the live weights do not change. Weights equal
     to the live ones clear the draft (nothing to try)."""
     values = _checked(weights)
     with transaction.atomic():
-        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        locked = _lock(programme)
         before = locked.draft_weights
         locked.draft_weights = None if values == live_weights(locked) else values
         if locked.draft_weights != before:
@@ -69,13 +74,22 @@ def programme_weights_draft(*, programme: Programme, weights: dict, actor) -> Pr
     return locked
 
 
-def programme_weights_publish(*, programme: Programme, actor) -> Programme:
+def programme_weights_publish(*, programme: Programme, actor, seen_draft=None) -> Programme:
     """Make the draft the live weights (stored empty when they are the engine's defaults, so
-    the programme follows the defaults if they are retuned)."""
+    the programme follows the defaults if they are retuned).
+
+    `seen_draft` is the draft the commissioner compared: if someone has saved another since,
+    nothing is published, so no weights go live unseen.
+    """
     with transaction.atomic():
-        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        locked = _lock(programme)
         if locked.draft_weights is None:
             raise TransitionError("There is no draft to publish: save new weights first.")
+        if seen_draft is not None and locked.draft_weights != seen_draft:
+            raise TransitionError(
+                "The draft has changed since the page was shown: compare the new draft "
+                "before you publish it."
+            )
         values = _checked(locked.draft_weights)
         before = locked.weights
         locked.weights = {} if values == scoring.DEFAULT_WEIGHTS.as_dict() else values
@@ -89,7 +103,7 @@ def programme_weights_publish(*, programme: Programme, actor) -> Programme:
 def programme_weights_discard(*, programme: Programme, actor) -> Programme:
     """Drop the draft; the live weights stay as they are."""
     with transaction.atomic():
-        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        locked = _lock(programme)
         if locked.draft_weights is None:
             raise TransitionError("There is no draft to discard.")
         before = locked.draft_weights

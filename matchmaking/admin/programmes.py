@@ -4,6 +4,8 @@ candidates. New weights on an existing programme are saved as a draft, compared 
 with the live ones on recent requests, and only then published (matchmaking.programme_weights).
 """
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -150,7 +152,14 @@ def programme_preview(programme, user, sample_id=None):
     without a draft, the engine's defaults): a summary row per request and both top lists for
     the chosen one."""
     samples = programme_weights.recent_needs(programme, user, PREVIEW_SAMPLES)
-    preview = {"samples": samples, "error": "", "rows": [], "has_draft": False}
+    preview = {
+        "samples": samples,
+        "error": "",
+        "rows": [],
+        # The publish button carries the draft shown, so a newer one is never published unseen.
+        "has_draft": programme.draft_weights is not None,
+        "draft_json": json.dumps(programme.draft_weights, sort_keys=True),
+    }
     if not samples:
         preview["error"] = "There is no recent request in this programme (in your areas) to try."
         return preview
@@ -160,7 +169,6 @@ def programme_preview(programme, user, sample_id=None):
     except (ValueError, TransitionError) as error:
         preview["error"] = f"The saved weights cannot be used: {error}"
         return preview
-    preview["has_draft"] = draft is not None
     other = draft if draft is not None else scoring.DEFAULT_WEIGHTS
     preview["other_label"] = "draft" if draft is not None else "default"
     preview["uses_defaults"] = draft is None and live == scoring.DEFAULT_WEIGHTS
@@ -187,6 +195,16 @@ def programme_preview(programme, user, sample_id=None):
     preview["live"] = _ranked_rows(chosen.live, providers, other_positions)
     preview["other"] = _ranked_rows(chosen.draft, providers, live_positions)
     return preview
+
+
+def _seen_draft(raw):
+    """The draft the publish button was shown with; {} (matching no draft) when the form
+    carries none, so a publish never goes out for a draft nobody compared."""
+    try:
+        seen = json.loads(raw or "")
+    except ValueError:
+        return {}
+    return seen if isinstance(seen, dict) else {}
 
 
 class UnitCostInline(admin.TabularInline):
@@ -318,8 +336,11 @@ class ProgrammeAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, programme):
             raise PermissionDenied
         action, done = actions[verb]
+        options = {}
+        if verb == "publish":
+            options["seen_draft"] = _seen_draft(request.POST.get("draft"))
         try:
-            action(programme=programme, actor=request.user)
+            action(programme=programme, actor=request.user, **options)
         except TransitionError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:

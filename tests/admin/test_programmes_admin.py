@@ -2,6 +2,8 @@
 engine's rule, stored in Programme.weights, and a preview of what they change."""
 
 import datetime
+import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -72,7 +74,7 @@ def test_custom_weights_are_stored_and_defaults_stored_as_none(as_user, commissi
     html = client.get(change).content.decode()
     assert 'name="weight_trust" value="4.0"' in html
     client.post(change, form_data(areas=[ward_a.area.pk]))  # a draft: the defaults
-    client.post(reverse("admin:services_programme_weights", args=[programme.pk, "publish"]))
+    publish(client, programme)
     programme.refresh_from_db()
     assert programme.weights == {}  # the engine's defaults, following them if retuned
 
@@ -192,6 +194,17 @@ def test_stored_weights_the_engine_refuses_are_explained(as_user, superuser, pro
     assert "The saved weights cannot be used: Unknown scoring weight" in html
 
 
+def shown_draft(client, programme):
+    """The draft the change page's Publish button carries."""
+    page = client.get(change_url(programme)).content.decode()
+    return html.unescape(re.search(r'name="draft" value="([^"]*)"', page).group(1))
+
+
+def publish(client, programme):
+    """Publish as a commissioner does: from the change page, with the draft it showed."""
+    return client.post(weights_url(programme, "publish"), {"draft": shown_draft(client, programme)})
+
+
 def change_url(programme):
     return reverse("admin:services_programme_change", args=[programme.pk])
 
@@ -231,13 +244,34 @@ def test_saving_new_weights_makes_a_draft_the_engine_does_not_use(
     assert draft_part.index(near_name) < draft_part.index(far_name)
     assert "(changes)" in preview  # the first choice differs for this request
 
-    response = client.post(weights_url(programme, "publish"))
+    response = publish(client, programme)
     assert response.status_code == 302
     programme.refresh_from_db()
     assert programme.draft_weights is None and programme.weights["proximity"] == 1.0
     assert candidates.rank_need(need).ranked[0].provider_id == near.pk
     entry = LogEntry.objects.get_for_object(programme).filter(changes__has_key="weights")
     assert entry.get().actor == commissioner
+
+
+def test_a_draft_saved_since_the_page_was_shown_is_not_published(
+    as_user, commissioner, programme_with_need
+):
+    programme, _, _, _ = programme_with_need
+    live = dict(programme.weights)
+    first = {**scoring.DEFAULT_WEIGHTS.as_dict(), "trust": 2.0}
+    Programme.objects.filter(pk=programme.pk).update(draft_weights=first)
+    client = as_user(commissioner)
+    shown = shown_draft(client, programme)
+    newer = {**scoring.DEFAULT_WEIGHTS.as_dict(), "trust": 7.0}
+    Programme.objects.filter(pk=programme.pk).update(draft_weights=newer)  # someone else
+    response = client.post(weights_url(programme, "publish"), {"draft": shown}, follow=True)
+    assert "The draft has changed since the page was shown" in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.weights == live and programme.draft_weights == newer
+    # A publish that names no draft publishes nothing either.
+    client.post(weights_url(programme, "publish"))
+    programme.refresh_from_db()
+    assert programme.weights == live
 
 
 def test_a_draft_can_be_discarded(as_user, commissioner, programme_with_need):
