@@ -56,7 +56,12 @@ class MatchAdmin(ReadOnlyAdmin):
     scope = staticmethod(scoping.matches_for_staff)
     change_form_template = "admin/matchmaking/match/change_form.html"
     list_display = ["need", "provider", "status", "score_percent", "proposed_by", "created_at"]
-    list_filter = ["status", "proposed_by", area_filter(scoping.matches_in_areas)]
+    list_filter = [
+        "status",
+        "proposed_by",
+        "offered_to_several",
+        area_filter(scoping.matches_in_areas),
+    ]
     list_select_related = ["need__category", "provider__user"]
     search_fields = ["need__reference", "provider__user__email"]
     inlines = [VisitInline, NotificationInline]

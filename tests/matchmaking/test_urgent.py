@@ -500,3 +500,15 @@ def test_an_urgent_request_made_over_the_api_is_alerted_to_several(
     need = Need.objects.get(reference=response.json()["reference"])
     assert [offer.provider for offer in offered(need)] == cooks[:3]
     assert all(offer.offered_to_several for offer in offered(need))
+
+
+def test_staff_find_the_offers_made_to_several_in_the_match_list(client, need, cooks, staff):
+    lifecycle.need_offer_next(need=need, now=NOW)
+    single = make_match(NeedFactory(area=need.area), cooks[4], MatchStatus.OFFERED)
+    client.force_login(staff)
+    url = reverse("admin:matchmaking_match_changelist")
+    shown = client.get(url, {"offered_to_several__exact": "1"}).context["cl"].result_list
+    assert {match.pk for match in shown} == {offer.pk for offer in offered(need)}
+    assert single.pk not in {match.pk for match in shown}
+    page = client.get(reverse("admin:matchmaking_match_change", args=[single.pk]))
+    assert "Offered to several" in page.content.decode()
