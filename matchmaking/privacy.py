@@ -30,6 +30,8 @@ from matchmaking.models import (
     Match,
     Message,
     Notification,
+    OfferAlert,
+    OfferProposal,
     OutcomeSurvey,
     Rating,
     SurveyConsent,
@@ -109,6 +111,10 @@ def personal_data(user):
         "visits": [_plain(v) for v in Visit.objects.filter(match__in=matches)],
         "outcome_surveys": [_plain(s) for s in OutcomeSurvey.objects.of_person(user)],
         "survey_consent": [_plain(c) for c in SurveyConsent.objects.filter(user=user)],
+        "offer_alerts": [_plain(a) for a in OfferAlert.objects.filter(user=user)],
+        "offers_put_to_me": [
+            _plain(p, exclude=["explanation"]) for p in OfferProposal.objects.filter(resident=user)
+        ],
         "calendar_feed": [
             {"created_at": f.created_at.isoformat()} for f in CalendarFeed.objects.filter(user=user)
         ],

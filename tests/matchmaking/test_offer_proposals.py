@@ -290,3 +290,15 @@ def test_opting_in_needs_an_address():
             user=UserFactory(), categories=[category()], postcode=PostcodeFactory(), address=" "
         )
     assert not OfferAlert.objects.exists()
+
+
+# --- the resident's own data --------------------------------------------------------------------
+
+
+def test_a_residents_data_export_holds_their_wish_to_hear_of_offers_and_the_offers_put_to_them():
+    from matchmaking.privacy import personal_data
+
+    offer, (first, *_rest) = proposed(1)
+    data = personal_data(first.resident)
+    assert [a["address"] for a in data["offer_alerts"]] == ["4 Mill Lane"]
+    assert [p["offer"] for p in data["offers_put_to_me"]] == [offer.pk]
