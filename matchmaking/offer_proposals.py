@@ -17,7 +17,7 @@ import datetime
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
-from matchmaking import conversations, lifecycle, offer_matching
+from matchmaking import candidates, conversations, lifecycle, offer_matching, scoring
 from matchmaking.constants import LIVE_STATUSES, MatchStatus, OfferProposalStatus, ProposedBy
 from matchmaking.models import Match, OfferAlert, OfferProposal
 from matchmaking.notifications import notify
@@ -329,7 +329,37 @@ def offer_alerts_set(*, user, categories, postcode=None, address="", dietary_nee
             },
         )
         alerts.append(alert)
+    transaction.on_commit(lambda: offers_top_up(categories=categories, postcode=postcode))
     return alerts
+
+
+def offers_top_up(*, categories, postcode, now=None):
+    """Open offers near `postcode` of these kinds, put to fewer residents than their
+    programme asks, are put to the best of those not yet asked (someone who has just asked
+    to hear of offers hears of one already posted). Returns the new proposals."""
+    now = now or timezone.now()
+    reach = candidates.MAX_TRAVEL_RADIUS_KM
+    min_lat, max_lat, min_lon, max_lon = scoring.bounding_box(
+        postcode.latitude, postcode.longitude, reach
+    )
+    waiting = Count("proposals", filter=Q(proposals__status=OfferProposalStatus.PROPOSED))
+    open_offers = (
+        Offer.objects.filter(
+            status=OfferStatus.OPEN,
+            category__in=categories,
+            on_date__gte=timezone.localdate(now),
+            latitude__range=(min_lat, max_lat),
+            longitude__range=(min_lon, max_lon),
+        )
+        .annotate(waiting=waiting)
+        .order_by("on_date", "pk")
+    )
+    made = []
+    for offer in open_offers:
+        wanted = offer_matching.proposals_wanted(offer_matching.offer_programme(offer))
+        if offer.waiting < wanted:
+            made += offer_propose(offer=offer, count=wanted - offer.waiting, now=now)
+    return made
 
 
 __all__ = [
@@ -340,5 +370,6 @@ __all__ = [
     "offer_proposals_close",
     "offer_propose",
     "offers_expire",
+    "offers_top_up",
     "someone_else_took_it",
 ]

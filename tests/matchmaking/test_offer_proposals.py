@@ -302,3 +302,18 @@ def test_a_residents_data_export_holds_their_wish_to_hear_of_offers_and_the_offe
     data = personal_data(first.resident)
     assert [a["address"] for a in data["offer_alerts"]] == ["4 Mill Lane"]
     assert [p["offer"] for p in data["offers_put_to_me"]] == [offer.pk]
+
+
+def test_someone_who_opts_in_after_an_offer_was_posted_hears_of_it(
+    django_capture_on_commit_callbacks,
+):
+    offer, (_first,) = proposed(1)  # only one resident nearby so far: two places left
+    with django_capture_on_commit_callbacks(execute=True):
+        late = alert(km_north=0.8)
+    assert offer.proposals.filter(resident=late.user).exists()
+    assert Notification.objects.filter(user=late.user, message__contains=offer.description)
+    # Once the offer is put to as many as its programme asks, a newcomer is not added.
+    full_offer, _proposals = proposed(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = alert(km_north=0.05)
+    assert not full_offer.proposals.filter(resident=newcomer.user).exists()
