@@ -512,3 +512,16 @@ def test_staff_find_the_offers_made_to_several_in_the_match_list(client, need, c
     assert single.pk not in {match.pk for match in shown}
     page = client.get(reverse("admin:matchmaking_match_change", args=[single.pk]))
     assert "Offered to several" in page.content.decode()
+
+
+def test_the_offer_page_says_several_people_were_asked(client, need, cooks):
+    lifecycle.need_offer_next(need=need, now=NOW)
+    offer = offered(need)[0]
+    single = make_match(NeedFactory(), cooks[4], MatchStatus.OFFERED)
+    note = "we have asked several people at once: the first to say yes will help."
+    client.force_login(offer.provider.user)
+    page = client.get(reverse("matchmaking:offer_detail", args=[offer.pk])).content.decode()
+    assert note in page
+    client.force_login(cooks[4].user)
+    page = client.get(reverse("matchmaking:offer_detail", args=[single.pk])).content.decode()
+    assert note not in page and "Please answer by" in page
