@@ -518,7 +518,7 @@ def test_the_offer_page_says_several_people_were_asked(client, need, cooks):
     lifecycle.need_offer_next(need=need, now=NOW)
     offer = offered(need)[0]
     single = make_match(NeedFactory(), cooks[4], MatchStatus.OFFERED)
-    note = "we have asked several people at once: the first to say yes will help."
+    note = "We have asked several people at once: the first to say yes will help."
     client.force_login(offer.provider.user)
     page = client.get(reverse("matchmaking:offer_detail", args=[offer.pk])).content.decode()
     assert note in page
