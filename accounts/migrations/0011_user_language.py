@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0010_visit_figures'),
+        ("accounts", "0010_visit_figures"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(choices=[('en-gb', 'English'), ('cy', 'Cymraeg')], default='en-gb', max_length=8, verbose_name='language'),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                choices=[("en-gb", "English"), ("cy", "Cymraeg")],
+                default="en-gb",
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
     ]

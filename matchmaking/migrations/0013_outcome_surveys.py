@@ -7,181 +7,454 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matchmaking', '0012_offer_alerts_and_proposals'),
-        ('services', '0006_list_indexes'),
+        ("matchmaking", "0012_offer_alerts_and_proposals"),
+        ("services", "0006_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutcomeSurvey',
+            name="OutcomeSurvey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('wave', models.CharField(choices=[('baseline', 'Before help starts'), ('month_3', '3 months after help started'), ('month_6', '6 months after help started'), ('volunteer_start', 'When you started volunteering'), ('volunteer_month_6', '6 months after you started volunteering')], max_length=20)),
-                ('invited_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(help_text='The link stops working after this.')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_how', models.CharField(blank=True, choices=[('self', 'By the person themselves'), ('referrer_present', 'Entered by the person who asked for help for them, with them present'), ('staff_phone', 'Entered by council staff on the phone with the person')], max_length=20)),
-                ('withdrawn_at', models.DateTimeField(blank=True, help_text='The person withdrew these answers; they are erased.', null=True)),
-                ('lonely_how_often', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ucla_lack_companionship', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ucla_left_out', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ucla_isolated', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ons_life_satisfaction', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ons_worthwhile', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ons_happy', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ons_anxious', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('ascof_social_contact', models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "wave",
+                    models.CharField(
+                        choices=[
+                            ("baseline", "Before help starts"),
+                            ("month_3", "3 months after help started"),
+                            ("month_6", "6 months after help started"),
+                            ("volunteer_start", "When you started volunteering"),
+                            ("volunteer_month_6", "6 months after you started volunteering"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("invited_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "expires_at",
+                    models.DateTimeField(help_text="The link stops working after this."),
+                ),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_how",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("self", "By the person themselves"),
+                            (
+                                "referrer_present",
+                                "Entered by the person who asked for help for them, with them present",
+                            ),
+                            (
+                                "staff_phone",
+                                "Entered by council staff on the phone with the person",
+                            ),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="The person withdrew these answers; they are erased.",
+                        null=True,
+                    ),
+                ),
+                ("lonely_how_often", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "ucla_lack_companionship",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                ("ucla_left_out", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("ucla_isolated", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("ons_life_satisfaction", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("ons_worthwhile", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("ons_happy", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("ons_anxious", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("ascof_social_contact", models.PositiveSmallIntegerField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-invited_at', 'pk'],
+                "ordering": ["-invited_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyConsent',
+            name="SurveyConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agreed', models.BooleanField()),
-                ('how', models.CharField(choices=[('self', 'By the person themselves'), ('referrer_present', 'Entered by the person who asked for help for them, with them present'), ('staff_phone', 'Entered by council staff on the phone with the person')], max_length=20)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("agreed", models.BooleanField()),
+                (
+                    "how",
+                    models.CharField(
+                        choices=[
+                            ("self", "By the person themselves"),
+                            (
+                                "referrer_present",
+                                "Entered by the person who asked for help for them, with them present",
+                            ),
+                            (
+                                "staff_phone",
+                                "Entered by council staff on the phone with the person",
+                            ),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.RemoveConstraint(
-            model_name='match',
-            name='match_one_live_per_need',
+            model_name="match",
+            name="match_one_live_per_need",
         ),
         migrations.AddField(
-            model_name='match',
-            name='offered_to_several',
-            field=models.BooleanField(default=False, help_text='Offered to several providers at once (an urgent need): the first to accept takes it and the others are stood down.'),
+            model_name="match",
+            name="offered_to_several",
+            field=models.BooleanField(
+                default=False,
+                help_text="Offered to several providers at once (an urgent need): the first to accept takes it and the others are stood down.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='match',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'offered', 'accepted', 'active']), ('offered_to_several', False)), fields=('need',), name='match_one_live_per_need', violation_error_message='This need already has a live match.'),
+            model_name="match",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("status__in", ["proposed", "offered", "accepted", "active"]),
+                    ("offered_to_several", False),
+                ),
+                fields=("need",),
+                name="match_one_live_per_need",
+                violation_error_message="This need already has a live match.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='match',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['accepted', 'active'])), fields=('need',), name='match_one_taken_per_need', violation_error_message='Someone else has already said yes to this request.'),
+            model_name="match",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["accepted", "active"])),
+                fields=("need",),
+                name="match_one_taken_per_need",
+                violation_error_message="Someone else has already said yes to this request.",
+            ),
         ),
         migrations.AddField(
-            model_name='outcomesurvey',
-            name='answered_by',
-            field=models.ForeignKey(blank=True, help_text='Who entered the answers, when not the person through their own link.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="outcomesurvey",
+            name="answered_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Who entered the answers, when not the person through their own link.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='outcomesurvey',
-            name='area',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='services.area'),
+            model_name="outcomesurvey",
+            name="area",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="services.area",
+            ),
         ),
         migrations.AddField(
-            model_name='outcomesurvey',
-            name='category',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='services.category'),
+            model_name="outcomesurvey",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="services.category",
+            ),
         ),
         migrations.AddField(
-            model_name='outcomesurvey',
-            name='need',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outcome_surveys', to='services.need'),
+            model_name="outcomesurvey",
+            name="need",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="outcome_surveys",
+                to="services.need",
+            ),
         ),
         migrations.AddField(
-            model_name='outcomesurvey',
-            name='programme',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='services.programme'),
+            model_name="outcomesurvey",
+            name="programme",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="services.programme",
+            ),
         ),
         migrations.AddField(
-            model_name='outcomesurvey',
-            name='respondent',
-            field=models.ForeignKey(blank=True, help_text='The person asked: the resident (if they have an account) or the volunteer.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outcome_surveys', to=settings.AUTH_USER_MODEL),
+            model_name="outcomesurvey",
+            name="respondent",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The person asked: the resident (if they have an account) or the volunteer.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="outcome_surveys",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='surveyconsent',
-            name='need',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='survey_consent', to='services.need'),
+            model_name="surveyconsent",
+            name="need",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="survey_consent",
+                to="services.need",
+            ),
         ),
         migrations.AddField(
-            model_name='surveyconsent',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, help_text='Who recorded it: the person, their referrer or a member of staff.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="surveyconsent",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Who recorded it: the person, their referrer or a member of staff.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='surveyconsent',
-            name='user',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='survey_consent', to=settings.AUTH_USER_MODEL),
+            model_name="surveyconsent",
+            name="user",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="survey_consent",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='outcomesurvey',
-            index=models.Index(condition=models.Q(('answered_at__isnull', True), ('withdrawn_at__isnull', True)), fields=['invited_at'], name='outcome_survey_open'),
+            model_name="outcomesurvey",
+            index=models.Index(
+                condition=models.Q(("answered_at__isnull", True), ("withdrawn_at__isnull", True)),
+                fields=["invited_at"],
+                name="outcome_survey_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outcomesurvey',
-            index=models.Index(fields=['programme', 'wave'], name='outcome_survey_programme'),
+            model_name="outcomesurvey",
+            index=models.Index(fields=["programme", "wave"], name="outcome_survey_programme"),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.UniqueConstraint(condition=models.Q(('need__isnull', False)), fields=('need', 'wave'), name='outcome_survey_once_per_need_wave', violation_error_message='This request already has a survey at this wave.'),
+            model_name="outcomesurvey",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("need__isnull", False)),
+                fields=("need", "wave"),
+                name="outcome_survey_once_per_need_wave",
+                violation_error_message="This request already has a survey at this wave.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.UniqueConstraint(condition=models.Q(('need__isnull', True)), fields=('respondent', 'wave'), name='outcome_survey_once_per_volunteer_wave', violation_error_message='This volunteer already has a survey at this wave.'),
+            model_name="outcomesurvey",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("need__isnull", True)),
+                fields=("respondent", "wave"),
+                name="outcome_survey_once_per_volunteer_wave",
+                violation_error_message="This volunteer already has a survey at this wave.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('respondent__isnull', False), ('need__isnull', False), _connector='OR'), name='outcome_survey_has_person'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("respondent__isnull", False), ("need__isnull", False), _connector="OR"
+                ),
+                name="outcome_survey_has_person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('wave__in', ['baseline', 'month_3', 'month_6', 'volunteer_start', 'volunteer_month_6'])), name='outcome_survey_wave_valid'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "wave__in",
+                        ["baseline", "month_3", "month_6", "volunteer_start", "volunteer_month_6"],
+                    )
+                ),
+                name="outcome_survey_wave_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('answered_at__isnull', True), ('answered_how', 'self'), ('answered_by__isnull', False), _connector='OR'), name='outcome_survey_on_behalf_has_who', violation_error_message="Answers given on someone's behalf must say by whom."),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("answered_at__isnull", True),
+                    ("answered_how", "self"),
+                    ("answered_by__isnull", False),
+                    _connector="OR",
+                ),
+                name="outcome_survey_on_behalf_has_who",
+                violation_error_message="Answers given on someone's behalf must say by whom.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('withdrawn_at__isnull', True), models.Q(('ascof_social_contact__isnull', True), ('lonely_how_often__isnull', True), ('ons_anxious__isnull', True), ('ons_happy__isnull', True), ('ons_life_satisfaction__isnull', True), ('ons_worthwhile__isnull', True), ('ucla_isolated__isnull', True), ('ucla_lack_companionship__isnull', True), ('ucla_left_out__isnull', True)), _connector='OR'), name='outcome_survey_withdrawn_erased'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("withdrawn_at__isnull", True),
+                    models.Q(
+                        ("ascof_social_contact__isnull", True),
+                        ("lonely_how_often__isnull", True),
+                        ("ons_anxious__isnull", True),
+                        ("ons_happy__isnull", True),
+                        ("ons_life_satisfaction__isnull", True),
+                        ("ons_worthwhile__isnull", True),
+                        ("ucla_isolated__isnull", True),
+                        ("ucla_lack_companionship__isnull", True),
+                        ("ucla_left_out__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="outcome_survey_withdrawn_erased",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('lonely_how_often__isnull', True), models.Q(('lonely_how_often__gte', 1), ('lonely_how_often__lte', 5)), _connector='OR'), name='outcome_survey_lonely_how_often_range', violation_error_message='lonely_how_often is outside its published answers.'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lonely_how_often__isnull", True),
+                    models.Q(("lonely_how_often__gte", 1), ("lonely_how_often__lte", 5)),
+                    _connector="OR",
+                ),
+                name="outcome_survey_lonely_how_often_range",
+                violation_error_message="lonely_how_often is outside its published answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('ucla_lack_companionship__isnull', True), models.Q(('ucla_lack_companionship__gte', 1), ('ucla_lack_companionship__lte', 3)), _connector='OR'), name='outcome_survey_ucla_lack_companionship_range', violation_error_message='ucla_lack_companionship is outside its published answers.'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ucla_lack_companionship__isnull", True),
+                    models.Q(
+                        ("ucla_lack_companionship__gte", 1), ("ucla_lack_companionship__lte", 3)
+                    ),
+                    _connector="OR",
+                ),
+                name="outcome_survey_ucla_lack_companionship_range",
+                violation_error_message="ucla_lack_companionship is outside its published answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('ucla_left_out__isnull', True), models.Q(('ucla_left_out__gte', 1), ('ucla_left_out__lte', 3)), _connector='OR'), name='outcome_survey_ucla_left_out_range', violation_error_message='ucla_left_out is outside its published answers.'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ucla_left_out__isnull", True),
+                    models.Q(("ucla_left_out__gte", 1), ("ucla_left_out__lte", 3)),
+                    _connector="OR",
+                ),
+                name="outcome_survey_ucla_left_out_range",
+                violation_error_message="ucla_left_out is outside its published answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('ucla_isolated__isnull', True), models.Q(('ucla_isolated__gte', 1), ('ucla_isolated__lte', 3)), _connector='OR'), name='outcome_survey_ucla_isolated_range', violation_error_message='ucla_isolated is outside its published answers.'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ucla_isolated__isnull", True),
+                    models.Q(("ucla_isolated__gte", 1), ("ucla_isolated__lte", 3)),
+                    _connector="OR",
+                ),
+                name="outcome_survey_ucla_isolated_range",
+                violation_error_message="ucla_isolated is outside its published answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('ons_life_satisfaction__isnull', True), models.Q(('ons_life_satisfaction__gte', 0), ('ons_life_satisfaction__lte', 10)), _connector='OR'), name='outcome_survey_ons_life_satisfaction_range', violation_error_message='ons_life_satisfaction is outside its published answers.'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ons_life_satisfaction__isnull", True),
+                    models.Q(("ons_life_satisfaction__gte", 0), ("ons_life_satisfaction__lte", 10)),
+                    _connector="OR",
+                ),
+                name="outcome_survey_ons_life_satisfaction_range",
+                violation_error_message="ons_life_satisfaction is outside its published answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('ons_worthwhile__isnull', True), models.Q(('ons_worthwhile__gte', 0), ('ons_worthwhile__lte', 10)), _connector='OR'), name='outcome_survey_ons_worthwhile_range', violation_error_message='ons_worthwhile is outside its published answers.'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ons_worthwhile__isnull", True),
+                    models.Q(("ons_worthwhile__gte", 0), ("ons_worthwhile__lte", 10)),
+                    _connector="OR",
+                ),
+                name="outcome_survey_ons_worthwhile_range",
+                violation_error_message="ons_worthwhile is outside its published answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('ons_happy__isnull', True), models.Q(('ons_happy__gte', 0), ('ons_happy__lte', 10)), _connector='OR'), name='outcome_survey_ons_happy_range', violation_error_message='ons_happy is outside its published answers.'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ons_happy__isnull", True),
+                    models.Q(("ons_happy__gte", 0), ("ons_happy__lte", 10)),
+                    _connector="OR",
+                ),
+                name="outcome_survey_ons_happy_range",
+                violation_error_message="ons_happy is outside its published answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('ons_anxious__isnull', True), models.Q(('ons_anxious__gte', 0), ('ons_anxious__lte', 10)), _connector='OR'), name='outcome_survey_ons_anxious_range', violation_error_message='ons_anxious is outside its published answers.'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ons_anxious__isnull", True),
+                    models.Q(("ons_anxious__gte", 0), ("ons_anxious__lte", 10)),
+                    _connector="OR",
+                ),
+                name="outcome_survey_ons_anxious_range",
+                violation_error_message="ons_anxious is outside its published answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outcomesurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('ascof_social_contact__isnull', True), models.Q(('ascof_social_contact__gte', 1), ('ascof_social_contact__lte', 4)), _connector='OR'), name='outcome_survey_ascof_social_contact_range', violation_error_message='ascof_social_contact is outside its published answers.'),
+            model_name="outcomesurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ascof_social_contact__isnull", True),
+                    models.Q(("ascof_social_contact__gte", 1), ("ascof_social_contact__lte", 4)),
+                    _connector="OR",
+                ),
+                name="outcome_survey_ascof_social_contact_range",
+                violation_error_message="ascof_social_contact is outside its published answers.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyconsent',
-            constraint=models.CheckConstraint(condition=models.Q(('user__isnull', False), ('need__isnull', False), _connector='OR'), name='survey_consent_has_person', violation_error_message='Consent must belong to a person or a request.'),
+            model_name="surveyconsent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("user__isnull", False), ("need__isnull", False), _connector="OR"
+                ),
+                name="survey_consent_has_person",
+                violation_error_message="Consent must belong to a person or a request.",
+            ),
         ),
     ]

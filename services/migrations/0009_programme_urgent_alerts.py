@@ -5,33 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0008_programme_spend_unit_costs_draft_weights'),
+        ("services", "0008_programme_spend_unit_costs_draft_weights"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='programme',
-            name='alert_several',
-            field=models.BooleanField(default=False, help_text='Offer every request of this programme to several providers at once, as urgent requests always are: the first to accept takes it.', verbose_name='alert several providers at once'),
+            model_name="programme",
+            name="alert_several",
+            field=models.BooleanField(
+                default=False,
+                help_text="Offer every request of this programme to several providers at once, as urgent requests always are: the first to accept takes it.",
+                verbose_name="alert several providers at once",
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='urgent_alert_count',
-            field=models.PositiveSmallIntegerField(default=3, help_text='How many providers an urgent request is offered to at the same time.', validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(20)], verbose_name='providers alerted at once'),
+            model_name="programme",
+            name="urgent_alert_count",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="How many providers an urgent request is offered to at the same time.",
+                validators=[
+                    django.core.validators.MinValueValidator(2),
+                    django.core.validators.MaxValueValidator(20),
+                ],
+                verbose_name="providers alerted at once",
+            ),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='urgent_window_minutes',
-            field=models.PositiveSmallIntegerField(default=30, help_text='When nobody alerted says yes within this time, the next providers are alerted.', validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(1440)], verbose_name='minutes to answer an urgent request'),
+            model_name="programme",
+            name="urgent_window_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=30,
+                help_text="When nobody alerted says yes within this time, the next providers are alerted.",
+                validators=[
+                    django.core.validators.MinValueValidator(5),
+                    django.core.validators.MaxValueValidator(1440),
+                ],
+                verbose_name="minutes to answer an urgent request",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('urgent_alert_count__gte', 2), ('urgent_alert_count__lte', 20)), name='programme_urgent_alert_count_range', violation_error_message='Alert between 2 and 20 providers at once.'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("urgent_alert_count__gte", 2), ("urgent_alert_count__lte", 20)),
+                name="programme_urgent_alert_count_range",
+                violation_error_message="Alert between 2 and 20 providers at once.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('urgent_window_minutes__gte', 5)), name='programme_urgent_window_minimum', violation_error_message='Give providers at least 5 minutes to answer.'),
+            model_name="programme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("urgent_window_minutes__gte", 5)),
+                name="programme_urgent_window_minimum",
+                violation_error_message="Give providers at least 5 minutes to answer.",
+            ),
         ),
     ]
