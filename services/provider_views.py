@@ -11,28 +11,32 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import documents
 from accounts.constants import CheckStatus, DocumentKind
 from accounts.exceptions import TransitionError
-from accounts.models import CheckDocument, ProviderProfile
+from accounts.models import CheckDocument, ProviderProfile, TimeAway
 from accounts.providers import (
     availability_replace,
     missing_checks,
     provider_apply,
     provider_update,
+    time_away_add,
+    time_away_remove,
 )
 from services.constants import OfferStatus
 from services.document_forms import DocumentForm, in_a_sentence
 from services.journey import Journey, Step, Upload
 from services.offer_filters import OfferFilter
-from services.offers import offer_create, offer_withdraw, offers_visible_to
+from services.offers import offer_create, offer_withdraw
 from services.pagination import ListPaginator
 from services.provider_forms import (
     LANGUAGE_NAMES,
@@ -44,8 +48,10 @@ from services.provider_forms import (
     PhotoForm,
     ProfileForm,
     SkillsForm,
+    TimeAwayForm,
     WhereForm,
 )
+from services.selectors import offers_listed_for, offers_visible_to
 from services.submit_once import submit_once, submit_token_field
 
 OFFERS_PER_PAGE = 20
@@ -83,7 +89,10 @@ STEPS = [
     ),
     Step("where", WhereForm, _("Where do you live?"), template=STEP_TEMPLATE),
     Step(
-        "people", PeopleForm, _("How many people, and in which languages?"), template=STEP_TEMPLATE
+        "people",
+        PeopleForm,
+        _("How many people, and in which languages?"),
+        template=STEP_TEMPLATE,
     ),
     Step(
         "about",
@@ -260,11 +269,8 @@ def _check_task(kind, check, on_date):
 
 @provider_required
 def dashboard(request, profile):
-    profile = (
-        ProviderProfile.objects.prefetch_related("skills", "checks", "availability")
-        .select_related("user")
-        .get(pk=profile.pk)
-    )
+    # The profile provider_required read already, with what the page lists of it.
+    prefetch_related_objects([profile], "skills", "checks", "availability")
     today = timezone.localdate()
     checks_by_kind = {check.kind: check for check in profile.checks.all()}
     categories = [
@@ -278,9 +284,8 @@ def dashboard(request, profile):
         for category in profile.skills.all()
     ]
     upcoming = (
-        offers_visible_to(request.user)
+        offers_listed_for(request.user)
         .filter(status=OfferStatus.OPEN, on_date__gte=today)
-        .select_related("category")
         .order_by("on_date", "starts_at")[:5]
     )
     profile_rows = [
@@ -343,6 +348,21 @@ def profile_edit(request, profile):
     return render(request, "providers/profile_edit.html", {"form": form, "profile": profile})
 
 
+def _availability_page(request, profile, *, form=None, away_form=None):
+    """The weekly windows and the dates away, either form possibly showing its errors."""
+    if form is None:
+        form = AvailabilityForm(initial=AvailabilityForm.initial_from(profile.availability.all()))
+    return render(
+        request,
+        "providers/availability_edit.html",
+        {
+            "form": form,
+            "away_form": away_form or TimeAwayForm(),
+            "time_away": profile.time_away.filter(ends_on__gte=timezone.localdate()),
+        },
+    )
+
+
 @provider_required
 @require_http_methods(["GET", "POST"])
 def availability_edit(request, profile):
@@ -356,9 +376,34 @@ def availability_edit(request, profile):
             else:
                 messages.success(request, _("Your availability has been updated."))
                 return redirect("providers:dashboard")
-    else:
-        form = AvailabilityForm(initial=AvailabilityForm.initial_from(profile.availability.all()))
-    return render(request, "providers/availability_edit.html", {"form": form})
+        return _availability_page(request, profile, form=form)
+    return _availability_page(request, profile)
+
+
+@provider_required
+@require_POST
+def away_add(request, profile):
+    form = TimeAwayForm(data=request.POST)
+    if form.is_valid():
+        try:
+            time_away_add(profile=profile, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, gettext("Your dates away have been added."))
+            return redirect(reverse("providers:availability") + "#dates-away")
+    return _availability_page(request, profile, away_form=form)
+
+
+@provider_required
+@require_POST
+def away_remove(request, profile, pk):
+    try:
+        time_away_remove(profile=profile, time_away_id=pk)
+    except TimeAway.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, gettext("Your dates away have been removed."))
+    return redirect(reverse("providers:availability") + "#dates-away")
 
 
 @provider_required
@@ -387,7 +432,7 @@ def photo_edit(request, profile):
 def offer_list(request, profile):
     offers = OfferFilter(
         request.GET,
-        queryset=offers_visible_to(request.user).select_related("category"),
+        queryset=offers_listed_for(request.user),
     )
     page = ListPaginator(offers.qs, OFFERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
