@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from accounts.exceptions import TransitionError
+from accounts.exceptions import AlreadyTaken, TransitionError
 from accounts.models import ProviderProfile
 from matchmaking import candidates, conversations, lifecycle, offer_matching, scoring
 from matchmaking.constants import LIVE_STATUSES, MatchStatus, OfferProposalStatus, ProposedBy
@@ -173,7 +173,8 @@ def offer_accept(*, proposal, actor, now=None):
         if actor is None or proposal.resident_id != actor.pk:
             raise TransitionError(_("This offer was not made to you."))
         if offer.status == OfferStatus.TAKEN:
-            raise TransitionError(someone_else_took_it())
+            # The same refusal as an urgent need's late yes (matchmaking.urgent).
+            raise AlreadyTaken(someone_else_took_it())
         if offer.status != OfferStatus.OPEN or offer_ends_at(offer) <= now:
             raise TransitionError(_("This offer has ended, so it can no longer be taken."))
         if proposal.status != OfferProposalStatus.PROPOSED:

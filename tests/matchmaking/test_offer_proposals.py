@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.constants import CheckKind
-from accounts.exceptions import TransitionError
+from accounts.exceptions import AlreadyTaken, TransitionError
 from matchmaking import offer_matching, offer_proposals
 from matchmaking.constants import MatchStatus, OfferProposalStatus, VisitStatus
 from matchmaking.models import Block, Notification, OfferAlert
@@ -188,7 +188,7 @@ def test_the_others_are_told_it_has_gone_and_cannot_take_it():
         late.refresh_from_db()
         assert late.status == OfferProposalStatus.GONE
         assert Notification.objects.filter(user=late.resident, message__contains="has gone")
-        with pytest.raises(TransitionError, match="someone else has already taken"):
+        with pytest.raises(AlreadyTaken, match="someone else has already taken"):
             offer_proposals.offer_accept(proposal=late, actor=late.resident)
     assert Need.objects.filter(requested_by__in=[second.resident, third.resident]).count() == 0
 
