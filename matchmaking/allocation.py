@@ -4,7 +4,7 @@
 an area, or both) from the database, ranks each open need without a live match against the
 scope's providers read once (`candidates.CandidateBatch`, the same ranking as
 `candidates.rank_need`), solves, and offers each assigned need to its provider through
-`lifecycle.need_offer_allocated`. Each programme or area is an independent problem, so runs
+`lifecycle.need_offer_allocated_many`. Each programme or area is an independent problem, so runs
 can be spread over workers (one background task per scope).
 
 The objective, lexicographic in this order:
@@ -56,8 +56,8 @@ from matchmaking.models import AllocationRun, Match
 from services.constants import NeedStatus, Urgency
 from services.models import Need
 
-# Offers committed together by allocation_offers_send.
-OFFERS_PER_TRANSACTION = 50
+# Offers written and committed together by allocation_offers_send.
+OFFERS_PER_TRANSACTION = 500
 # Scores are in [0, 1]; the solver works on integers.
 SCORE_SCALE = 10**6
 # OR-Tools multiplies costs by the number of nodes + 1 while scaling: keep that within int64.
@@ -65,6 +65,10 @@ _INT64_MAX = 2**63 - 1
 # Lowest tier first.
 URGENCY_TIERS = (Urgency.ROUTINE, Urgency.SOON, Urgency.URGENT)
 URGENCY_RANK = {urgency: rank for rank, urgency in enumerate(URGENCY_TIERS)}
+# Below this many arcs one process solves the graph faster than handing it to workers.
+WORKERS_FROM_EDGES = 20_000
+# How long `solve_on_workers` waits for the task workers before giving up.
+WORKERS_WAIT_SECONDS = 600
 
 
 class UnmatchedReason:
@@ -110,6 +114,7 @@ def solve(
     *,
     score_scale: int = SCORE_SCALE,
     split: bool = True,
+    workers: int = 1,
 ) -> Allocation:
     """Assign needs to providers: at most one provider a need, at most `free_places` a provider.
 
@@ -118,7 +123,9 @@ def solve(
     to unknown needs or to providers without a free place are ignored. The objective is
     lexicographic: urgent needs matched, then needs due soon, then the total score (module
     docstring). Deterministic for the same input. Each connected component of the graph is
-    solved on its own (`split=False` solves them as one problem: the same optimum, slower).
+    solved on its own (`split=False` solves them as one problem: the same optimum, slower);
+    with `workers` > 1 and a large graph, groups of components are solved as background
+    tasks on the task workers (`solve_on_workers`), each exactly, so the optimum is the same.
     """
     edges_by_need: dict[int, list[tuple[int, int]]] = {need: [] for need in needs}
     seen_any: set[int] = set()
@@ -146,8 +153,14 @@ def solve(
 
     assigned: dict[int, int] = {}
     components = _components(solvable, edges_by_need) if split else [sorted(solvable)]
-    for component in components:
-        assigned.update(_flow(component, solvable, edges_by_need, free_places, score_scale))
+    arcs = sum(len(edges_by_need[need]) for need in solvable)
+    if workers > 1 and len(components) > 1 and arcs >= WORKERS_FROM_EDGES:
+        assigned = solve_on_workers(
+            components, solvable, edges_by_need, free_places, score_scale, workers=workers
+        )
+    else:
+        for component in components:
+            assigned.update(_flow(component, solvable, edges_by_need, free_places, score_scale))
     scores = {need: exact[(need, provider)] for need, provider in assigned.items()}
     for need in sorted(solvable):
         if need not in assigned:
@@ -182,6 +195,74 @@ def _components(needs: Iterable[int], edges_by_need) -> list[list[int]]:
         if node[0] == "n":
             groups.setdefault(root(node), []).append(node[1])
     return [sorted(group) for group in groups.values()]
+
+
+def _bins(components: list[list[int]], edges_by_need, count: int) -> list[list[list[int]]]:
+    """Components dealt into `count` groups of about equal work (arcs), largest first."""
+    size = {id(c): sum(len(edges_by_need[n]) for n in c) for c in components}
+    bins: list[list[list[int]]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for component in sorted(components, key=lambda c: (-size[id(c)], c[0])):
+        lightest = loads.index(min(loads))
+        bins[lightest].append(component)
+        loads[lightest] += size[id(component)]
+    return [group for group in bins if group]
+
+
+def solve_on_workers(
+    components, urgency_of, edges_by_need, free_places, score_scale, *, workers
+) -> dict[int, int]:
+    """Solve groups of components as `tasks.solve_components` jobs and wait for them all.
+
+    Each job gets its components as plain data (needs, arcs with their integer scores,
+    places) and solves each component exactly with `_flow`, as this process would: the
+    components share no need and no provider, so their answers simply add up. With the
+    database tasks backend the `db_worker` processes take them in parallel; with the inline
+    backend they run here, one after another.
+    """
+    from matchmaking.tasks import solve_components
+
+    results = []
+    for group in _bins(components, edges_by_need, workers):
+        needs = [need for component in group for need in component]
+        providers = sorted({p for need in needs for p, _ in edges_by_need[need]})
+        problem = {
+            "components": group,
+            "urgency": [[need, urgency_of[need]] for need in needs],
+            "arcs": [[need, p, scaled] for need in needs for p, scaled in edges_by_need[need]],
+            "free_places": [[p, free_places[p]] for p in providers],
+            "score_scale": score_scale,
+        }
+        results.append(solve_components.enqueue(problem))
+    started = time.monotonic()
+    while not all(result.is_finished for result in results):
+        if time.monotonic() - started > WORKERS_WAIT_SECONDS:
+            raise RuntimeError(
+                f"The task workers did not solve the allocation within {WORKERS_WAIT_SECONDS} s."
+            )
+        time.sleep(0.02)
+        for result in results:
+            if not result.is_finished:
+                result.refresh()
+    assigned: dict[int, int] = {}
+    for result in results:
+        assigned.update((need, provider) for need, provider in result.return_value)
+    return assigned
+
+
+def components_solve(problem: dict) -> list[list[int]]:
+    """A worker's share of `solve_on_workers`: [need id, provider id] for each need matched."""
+    edges_by_need: dict[int, list[tuple[int, int]]] = {}
+    for need, provider, scaled in problem["arcs"]:
+        edges_by_need.setdefault(need, []).append((provider, scaled))
+    urgency_of = dict(problem["urgency"])
+    free_places = dict(problem["free_places"])
+    assigned: dict[int, int] = {}
+    for component in problem["components"]:
+        assigned.update(
+            _flow(component, urgency_of, edges_by_need, free_places, problem["score_scale"])
+        )
+    return sorted([need, provider] for need, provider in assigned.items())
 
 
 def _flow(need_ids, urgency_of, edges_by_need, free_places, score_scale) -> dict[int, int]:
@@ -312,8 +393,8 @@ def allocation_offers_send(*, graph: Graph, allocation: Allocation, actor=None, 
     """Offer each assigned need to its provider; return (offered, their total score, skipped).
 
     Most urgent, then best-scoring first: if something changed since the graph was read, they
-    go first. `skipped` lists the needs `lifecycle.need_offer_allocated` refused (the need or
-    the provider changed meanwhile).
+    go first. `skipped` lists the needs `lifecycle.need_offer_allocated_many` refused (the
+    need or the provider changed meanwhile).
     """
     order = sorted(
         allocation.assigned,
@@ -321,35 +402,33 @@ def allocation_offers_send(*, graph: Graph, allocation: Allocation, actor=None, 
     )
     offered, total, skipped = 0, 0.0, []
     for start in range(0, len(order), OFFERS_PER_TRANSACTION):
-        # Each offer locks and checks its need and provider again (need_offer_allocated);
-        # committing a few dozen together saves a commit (an fsync on SQLite) per offer, while
-        # the rows stay locked for well under a second. Emails go when each group commits.
-        with transaction.atomic():
-            for need_id in order[start : start + OFFERS_PER_TRANSACTION]:
-                provider_id = allocation.assigned[need_id]
-                match = lifecycle.need_offer_allocated(
-                    need=graph.need_rows[need_id],
-                    provider=provider_id,
-                    score=allocation.scores[need_id],
-                    explanation=graph.explanation(need_id, provider_id),
-                    actor=actor,
-                    now=now,
-                )
-                if match is None:
-                    skipped.append(need_id)
-                else:
-                    offered += 1
-                    total += allocation.scores[need_id]
+        # need_offer_allocated_many locks, checks again and writes a group in a handful of
+        # queries; groups keep the rows locked well under a second, and emails go as each
+        # group commits.
+        edges = [
+            lifecycle.AllocatedEdge(
+                need=need_id,
+                provider=allocation.assigned[need_id],
+                score=allocation.scores[need_id],
+                explanation=graph.explanation(need_id, allocation.assigned[need_id]),
+            )
+            for need_id in order[start : start + OFFERS_PER_TRANSACTION]
+        ]
+        result = lifecycle.need_offer_allocated_many(edges=edges, actor=actor, now=now)
+        skipped.extend(edge.need for edge, _ in result.refused)
+        offered += len(result.offers)
+        total += sum(offer.score for offer in result.offers)
     return offered, total, skipped
 
 
-def allocation_run(*, actor, programme=None, area=None, run=None, now=None):
+def allocation_run(*, actor, programme=None, area=None, run=None, now=None, workers=1):
     """Allocate the scope's open needs and record an AllocationRun (returned).
 
     The scope is `programme`, `area` or both; staff only ever allocate needs in the areas
     they work in (a programme run by a ward officer covers the programme's needs in their
     wards). `actor=None` is the system (the demo, a scheduled job). Pass `run` to fill an
-    AllocationRun created beforehand (the background task does).
+    AllocationRun created beforehand (the background task does). With `workers` > 1 a large
+    graph's components are solved on the task workers (`solve_on_workers`).
     """
     allocation_scope_check(actor=actor, programme=programme, area=area)
     area_ids = scoping.staff_area_ids(actor) if actor is not None else None
@@ -369,7 +448,7 @@ def allocation_run(*, actor, programme=None, area=None, run=None, now=None):
 
     graph = build_graph(open_needs(programme=programme, area=area, area_ids=area_ids), now=now)
     solve_started = time.perf_counter()
-    allocation = solve(graph.needs, graph.free_places, graph.edges)
+    allocation = solve(graph.needs, graph.free_places, graph.edges, workers=workers)
     solve_seconds = time.perf_counter() - solve_started
     unmatched = dict(allocation.unmatched)
     for need_id in graph.full:

@@ -7,14 +7,19 @@ keeps before/after of each row), and tells the people concerned. Views, the API,
 admin actions and management commands only ever call these.
 """
 
+import copy
 import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from auditlog.context import set_actor
+from auditlog import get_logentry_model
+from auditlog.cid import get_cid
+from auditlog.context import _set_extra_data, auditlog_disabled, auditlog_value, set_actor
+from auditlog.diff import model_instance_diff
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +36,7 @@ from matchmaking.constants import (
     ProposedBy,
 )
 from matchmaking.models import Match
-from matchmaking.notifications import notify
+from matchmaking.notifications import Notice, notify, notify_many
 from services import needs as need_writes
 from services.constants import NeedStatus, Schedule
 from services.models import Need
@@ -232,21 +237,31 @@ def _offer(
     if need.unmet_since:
         need.unmet_since = None
         need.save(update_fields=["unmet_since", "updated_at"])
-    distance = explanation.get("distance_km")
-    near = f" about {distance:.1f} km from you" if distance is not None else ""
-    message = (
-        f"Can you help? {need.first_name} needs {need.category.name.lower()}{near}, "
-        f"{need.when_display}. Please answer by {timezone.localtime(expires_at):%-d %B %H:%M}."
-    )
+    message = _offer_message(need, explanation, expires_at)
     if alerted_together > 1:
         message = urgent.with_alerted_together_note(message, alerted_together)
     notify(users=[provider.user], message=message, url=_urls(match)["provider"], match=match)
     return match
 
 
+def _offer_message(need, explanation, expires_at):
+    distance = explanation.get("distance_km")
+    near = f" about {distance:.1f} km from you" if distance is not None else ""
+    return (
+        f"Can you help? {need.first_name} needs {need.category.name.lower()}{near}, "
+        f"{need.when_display}. Please answer by {timezone.localtime(expires_at):%-d %B %H:%M}."
+    )
+
+
 def _has_free_place(provider):
     live = provider.matches.filter(status__in=CAPACITY_STATUSES).count()
-    return provider.status == ProviderStatus.ACTIVE and live < provider.capacity
+    return _place_is_free(provider, live)
+
+
+def _place_is_free(provider, held):
+    """The one capacity rule: an active provider holding fewer places than they offer
+    (`held`: their matches in CAPACITY_STATUSES, offers waiting for an answer included)."""
+    return provider.status == ProviderStatus.ACTIVE and held < provider.capacity
 
 
 @transaction.atomic
@@ -338,34 +353,262 @@ def need_offer_to(*, need, provider, actor, reason, now=None):
 def need_offer_allocated(*, need, provider, score, explanation, actor=None, now=None):
     """Offer a need to the provider a batch allocation assigned it (`provider`: row or id).
 
-    The allocation read the needs and places before this transaction: lock need, then
-    provider, and check again that the need is open without a live match and the provider
-    still has a free place. Returns the new offer, or None when that is no longer so (the
-    run counts the need as skipped and it waits for the next run or the engine).
+    `need_offer_allocated_many` with one edge: returns the new offer, or None when the need
+    is no longer open without a live match or the provider has no free place (the run
+    counts the need as skipped and it waits for the next run or the engine).
+    """
+    edge = AllocatedEdge(need=need, provider=provider, score=score, explanation=explanation)
+    result = need_offer_allocated_many(edges=[edge], actor=actor, now=now)
+    return result.offers[0] if result.offers else None
+
+
+@dataclass(frozen=True, slots=True)
+class AllocatedEdge:
+    """A need and the provider a batch allocation assigned it (each a row or an id)."""
+
+    need: object
+    provider: object
+    score: float
+    explanation: dict
+
+
+class OfferRefused(StrEnum):
+    """Why an allocated edge was not offered: it changed after the allocation read it."""
+
+    NEED_NOT_OPEN = "need_not_open"
+    NEED_HAS_LIVE_MATCH = "need_has_live_match"  # offered meanwhile, or twice in the batch
+    PROVIDER_GONE = "provider_gone"
+    PROVIDER_NOT_ACTIVE = "provider_not_active"
+    PROVIDER_FULL = "provider_full"
+
+
+@dataclass
+class AllocatedOffers:
+    offers: list  # the new Match rows, in the order of the edges offered
+    refused: list  # (AllocatedEdge, OfferRefused) for each edge not offered
+
+
+@transaction.atomic
+def need_offer_allocated_many(*, edges, actor=None, now=None):
+    """Offer each need to the provider a batch allocation assigned it, in the edges' order.
+
+    The same rules as one offer at a time, checked again under lock because the allocation
+    read needs and places before this transaction: the need is open and without a live
+    match, the provider is active with a free place (`_place_is_free`, counting the offers
+    made earlier in this batch). The needs, then the providers, are locked in id order (the
+    need → provider order of every transition), places are counted in one query, and the
+    offers, notifications and audit entries are written in bulk: a handful of queries
+    however many edges. Emails and texts go once the transaction commits, as `notify` does.
+    Returns AllocatedOffers: the offers made and the edges refused, with why.
     """
     now = now or timezone.now()
-    provider_id = getattr(provider, "pk", provider)
+    edges = list(edges)
+    result = AllocatedOffers(offers=[], refused=[])
+    if not edges:
+        return result
+    need_ids = sorted({getattr(edge.need, "pk", edge.need) for edge in edges})
+    provider_ids = sorted({getattr(edge.provider, "pk", edge.provider) for edge in edges})
+    needs = {
+        need.pk: need
+        for need in Need.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .prefetch_related("slots")
+        .filter(pk__in=need_ids)
+        .order_by("pk")
+    }
+    taken = set(
+        Match.objects.filter(need_id__in=need_ids, status__in=LIVE_STATUSES).values_list(
+            "need_id", flat=True
+        )
+    )
+    providers = {
+        provider.pk: provider
+        for provider in ProviderProfile.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk__in=provider_ids)
+        .order_by("pk")
+    }
+    held = dict.fromkeys(provider_ids, 0)
+    held.update(
+        Match.objects.filter(provider_id__in=provider_ids, status__in=CAPACITY_STATUSES)
+        .values_list("provider_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+
+    expires_at = now + datetime.timedelta(hours=settings.OFFER_EXPIRY_HOURS)
+    chosen = []
+    for edge in edges:
+        need = needs.get(getattr(edge.need, "pk", edge.need))
+        provider_id = getattr(edge.provider, "pk", edge.provider)
+        provider = providers.get(provider_id)
+        if need is None or need.status != NeedStatus.OPEN:
+            refusal = OfferRefused.NEED_NOT_OPEN
+        elif need.pk in taken:
+            refusal = OfferRefused.NEED_HAS_LIVE_MATCH
+        elif provider is None:
+            refusal = OfferRefused.PROVIDER_GONE
+        elif not _place_is_free(provider, held[provider_id]):
+            refusal = (
+                OfferRefused.PROVIDER_FULL
+                if provider.status == ProviderStatus.ACTIVE
+                else OfferRefused.PROVIDER_NOT_ACTIVE
+            )
+        else:
+            refusal = None
+        if refusal is not None:
+            result.refused.append((edge, refusal))
+            continue
+        taken.add(need.pk)
+        held[provider_id] += 1
+        chosen.append((edge, need, provider))
+
     with set_actor(actor):
-        need = Need.objects.select_for_update().select_related("category").get(pk=need.pk)
-        if need.status != NeedStatus.OPEN or need.matches.filter(status__in=LIVE_STATUSES).exists():
-            return None
-        provider = (
-            ProviderProfile.objects.select_for_update()
-            .select_related("user")
-            .filter(pk=provider_id)
-            .first()
+        matches = Match.objects.bulk_create(
+            [
+                Match(
+                    need=need,
+                    provider=provider,
+                    status=MatchStatus.OFFERED,
+                    score=edge.score,
+                    explanation=edge.explanation,
+                    proposed_by=ProposedBy.ALLOCATION,
+                    proposed_by_user=actor,
+                    offered_at=now,
+                    expires_at=expires_at,
+                )
+                for edge, need, provider in chosen
+            ]
         )
-        if provider is None or not _has_free_place(provider):
-            return None
-        return _offer(
-            need,
-            provider,
-            now=now,
-            score=score,
-            explanation=explanation,
-            proposed_by=ProposedBy.ALLOCATION,
-            actor=actor,
+        audited = [(None, match, None) for match in matches]
+        for match in matches:
+            # A row just inserted has nothing pointing at it yet: saying so spares the
+            # audit diff a query per reverse one-to-one relation per offer.
+            for relation in Match._meta.related_objects:
+                if relation.one_to_one:
+                    relation.set_cached_value(match, None)
+        offers_by_provider = {}
+        for match in matches:
+            offers_by_provider[match.provider_id] = offers_by_provider.get(match.provider_id, 0) + 1
+        # One UPDATE per distinct number of new offers (almost always just 1).
+        by_count = {}
+        for provider_id, count in offers_by_provider.items():
+            by_count.setdefault(count, []).append(provider_id)
+        for count, ids in sorted(by_count.items()):
+            ProviderProfile.objects.filter(pk__in=ids).update(
+                offers_received=F("offers_received") + count
+            )
+        unmet = [need for _, need, _ in chosen if need.unmet_since]
+        if unmet:
+            for need in unmet:
+                before = copy.copy(need)
+                need.unmet_since = None
+                audited.append((before, need, ["unmet_since", "updated_at"]))
+            Need.objects.filter(pk__in=[need.pk for need in unmet]).update(
+                unmet_since=None, updated_at=timezone.now()
+            )
+        # Match.__str__ (the audit entry's object_repr) shows the status's and the provider
+        # kind's labels: Django reads every choice's translated label on each such call.
+        _displays_memoised(matches, "status")
+        _displays_memoised(providers.values(), "kind")
+        _audit_entries_create(audited)
+        notify_many(
+            Notice(
+                users=[match.provider.user],
+                message=_offer_message(match.need, match.explanation, expires_at),
+                url=_urls(match)["provider"],
+                match=match,
+            )
+            for match in matches
         )
+    result.offers = matches
+    return result
+
+
+def _audit_entries_create(changes):
+    """What django-auditlog's signals write for each (before, after, fields saved) (before
+    None: a new row; fields None: all), for rows written by bulk_create or update(), which
+    send no signals: one insert for all. The actor and the request's details come from
+    `set_actor`, as theirs do."""
+    try:
+        if auditlog_disabled.get():
+            return
+    except LookupError:
+        pass
+    log_entry = get_logentry_model()
+    entries = []
+    creation_diffs = iter(_creation_diffs([after for before, after, _ in changes if not before]))
+    for before, after, fields in changes:
+        if before is None:
+            diff = next(creation_diffs)
+        else:
+            diff = model_instance_diff(
+                before,
+                after,
+                fields_to_check=fields,
+                use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+            )
+        if not diff:
+            continue
+        entry = log_entry(
+            content_type=ContentType.objects.get_for_model(after),
+            object_pk=str(after.pk),
+            object_id=after.pk,
+            object_repr=str(after),
+            serialized_data=log_entry.objects._get_serialized_data_or_none(after),
+            action=log_entry.Action.CREATE if before is None else log_entry.Action.UPDATE,
+            changes=diff,
+            cid=get_cid(),
+        )
+        try:
+            context = auditlog_value.get()
+        except LookupError:
+            pass
+        else:
+            _set_extra_data(log_entry, entry, context["signal_duid"])
+        entries.append(entry)
+    log_entry.objects.bulk_create(entries)
+
+
+def _creation_diffs(rows):
+    """auditlog's `model_instance_diff(None, row)` for each new row (all of one model),
+    worked out in full for the first row only (4 ms a row on a busy machine): a field that
+    holds the same value as in the first row shows the same change."""
+    if not rows:
+        return []
+    json_changes = settings.AUDITLOG_STORE_JSON_CHANGES
+    first = rows[0]
+    full = model_instance_diff(None, first, use_json_for_changes=json_changes) or {}
+    concrete = first._meta.concrete_fields
+    diffs = [full or None]
+    for row in rows[1:]:
+        differing = [
+            field.name
+            for field in concrete
+            if getattr(row, field.attname) != getattr(first, field.attname)
+        ]
+        diff = {name: change for name, change in full.items() if name not in differing}
+        if differing:
+            diff.update(
+                model_instance_diff(
+                    None, row, fields_to_check=differing, use_json_for_changes=json_changes
+                )
+                or {}
+            )
+        diffs.append(diff or None)
+    return diffs
+
+
+def _displays_memoised(rows, field):
+    """Have each row answer get_<field>_display() from a memo of its value's label: Django
+    hashes every choice's (lazily translated) label on each call, a gettext each, and a
+    batch asks the same few labels thousands of times."""
+    labels = {}
+    for row in rows:
+        value = getattr(row, field)
+        if value not in labels:
+            labels[value] = getattr(row, f"get_{field}_display")()
+        setattr(row, f"get_{field}_display", lambda label=labels[value]: label)
 
 
 @transaction.atomic

@@ -1,15 +1,30 @@
 """In-app notifications, each also sent by email and, to people who chose texts, by text
 message (matchmaking.texts), in the background."""
 
-from django.conf import settings
-from django.db import connection
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
 
-from accounts.emails import send_templated_email
+from django.conf import settings
+from django.db import connection, transaction
+
+from accounts.emails import email_render
 from accounts.languages import read_in
 from accounts.models import ProviderProfile
+from accounts.tasks import send_email
 from matchmaking.channels import email_through_notify, notify_email_queue
 from matchmaking.models import Notification
 from matchmaking.texts import notification_texts_queue, text_numbers_for, wants_email
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One message to some people (`notify`'s arguments), for `notify_many`."""
+
+    users: Iterable
+    message: str
+    url: str = ""
+    match: object = None
 
 
 def notify(*, users, message, url="", match=None):
@@ -18,33 +33,60 @@ def notify(*, users, message, url="", match=None):
     A `message` made with accounts.languages.lazy_message is written in each person's own
     language; a plain string is sent as it is.
     """
-    recipients = {user.pk: user for user in users if user is not None}.values()
+    notify_many([Notice(users=users, message=message, url=url, match=match)])
+
+
+def notify_many(notices):
+    """`notify` for many notices at once: one insert for all their notifications and one
+    query for text numbers, whatever their number (a batch allocation's thousands of
+    offers). Emails and texts are still queued one by one, to go once the transaction
+    commits."""
+    pending = []
+    for notice in notices:
+        recipients = {user.pk: user for user in notice.users if user is not None}.values()
+        pending.append((notice, recipients))
     notifications = Notification.objects.bulk_create(
         [
-            Notification(user=user, message=read_in(user.language, message), url=url, match=match)
+            Notification(
+                user=user,
+                message=read_in(user.language, notice.message),
+                url=notice.url,
+                match=notice.match,
+            )
+            for notice, recipients in pending
             for user in recipients
         ]
     )
+    everyone = {user.pk: user for _, recipients in pending for user in recipients}.values()
     # None while texts are off: then everyone is emailed, as before, with no extra query.
-    text_numbers = text_numbers_for(recipients)
+    text_numbers = text_numbers_for(everyone) if everyone else None
     if text_numbers is not None:
         notification_texts_queue(notifications, text_numbers=text_numbers)
-    for user in recipients:
-        if text_numbers is not None and not wants_email(user, text_numbers.get(user.pk)):
-            continue
-        context = {
-            "name": user.display_name,
-            "message": read_in(user.language, message),
-            "link": f"{settings.SITE_URL}{url}" if url else "",
-        }
-        if email_through_notify():
-            notify_email_queue(
-                to=user.email, template="matchmaking/email/notification", context=context
-            )
-        else:
-            send_templated_email(
-                to=[user.email], template="matchmaking/email/notification", context=context
-            )
+    through_notify = email_through_notify()
+    for notice, recipients in pending:
+        for user in recipients:
+            if text_numbers is not None and not wants_email(user, text_numbers.get(user.pk)):
+                continue
+            context = {
+                "name": user.display_name,
+                "message": read_in(user.language, notice.message),
+                "link": f"{settings.SITE_URL}{notice.url}" if notice.url else "",
+            }
+            if through_notify:
+                notify_email_queue(
+                    to=user.email, template="matchmaking/email/notification", context=context
+                )
+            elif user.email:
+                # send_templated_email, less its look-up of the address's account language
+                # (a query an email): the account is `user`, its language already read.
+                subject, body = email_render(
+                    template="matchmaking/email/notification",
+                    context=context,
+                    language=user.language,
+                )
+                transaction.on_commit(
+                    partial(send_email.enqueue, to=[user.email], subject=subject, body=body)
+                )
 
 
 def navigation_facts(user):

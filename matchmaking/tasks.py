@@ -112,3 +112,11 @@ def send_notify_email(*, to: str, subject: str, body: str) -> None:
         channel.send_email(email=to, subject=subject, body=body, reference="kith-notification")
     except ChannelError as error:
         logging.getLogger(__name__).error("Notification email not sent: %s", error)
+
+
+@task()
+def solve_components(problem: dict) -> list[list[int]]:
+    """Solve a group of an allocation's independent components (allocation.solve_on_workers)."""
+    from matchmaking.allocation import components_solve
+
+    return components_solve(problem)

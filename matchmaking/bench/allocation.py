@@ -25,12 +25,16 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
 import resource
+import subprocess
 import sys
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
+from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case, CharField, Value, When
 from django.test.utils import override_settings
@@ -61,6 +65,16 @@ def add_arguments(parser) -> None:
         "--seed", type=int, default=1, help="Random seed: the same seed builds the same city (1)."
     )
     parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=1,
+        help=(
+            "Solve the graph's components on N `manage.py db_worker` processes (the database "
+            "tasks backend), started against the bench's database and stopped after (1: in "
+            "this process)."
+        ),
+    )
+    parser.add_argument(
         "--verify",
         action="store_true",
         help="Also solve with SciPy and the HiGHS reference, to check the optimum (slow).",
@@ -77,6 +91,14 @@ def _set_urgencies(need_ids: list[int], seed: int) -> None:
             Need.objects.filter(pk__in=ids[start : start + 500]).update(
                 urgency=Case(When(pk__gte=0, then=Value(urgency)), output_field=CharField())
             )
+
+
+def _solvable(graph) -> tuple[list[int], dict]:
+    """The needs with an edge to a free place, and those edges by need (as solve splits)."""
+    edges_by_need: dict[int, list] = {}
+    for need, provider, score in _usable(graph):
+        edges_by_need.setdefault(need, []).append((provider, score))
+    return sorted(edges_by_need), edges_by_need
 
 
 def _usable(graph) -> list[tuple[int, int, float]]:
@@ -194,6 +216,56 @@ def reference(needs: dict, free_places: dict, edges) -> tuple[float, tuple]:
     return float(-result.fun), (*key, float(-result.fun))
 
 
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _database_url() -> str:
+    """DATABASE_URL for the database this process uses now (the bench's fresh one)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
+
+
+@contextmanager
+def task_workers(count: int):
+    """`count` db_worker processes against this process's database, stopped on exit (each
+    by its own process id). Yields nothing when count is 1: the solve stays in process."""
+    if count <= 1:
+        yield []
+        return
+    environment = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "TASKS_BACKEND": DATABASE_TASKS["default"]["BACKEND"],
+    }
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker"]
+    command += ["--no-reload", "--no-startup-delay", "--interval", "0.05"]
+    workers = [
+        subprocess.Popen(
+            [*command, "--worker-id", f"bench-{index}"],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for index in range(count)
+    ]
+    try:
+        yield workers
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
 def _timed(function, *args, **kwargs):
     started = time.perf_counter()
     result = function(*args, **kwargs)
@@ -239,6 +311,7 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
     """
     providers, needs, seed = options["providers"], options["needs"], options["seed"]
     verify = options.get("verify", False)
+    workers = options.get("workers", 1)
     place = database.fresh_database() if fresh_database else nullcontext(None)
     with place as database_name:
         if database_name:
@@ -256,16 +329,26 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         now = timezone.now()
         # Emails are rendered and handed over, not delivered: in production a task queue
         # takes them; the development console backend would print thousands here.
-        with override_settings(DEBUG=False, EMAIL_BACKEND=DISCARD_EMAIL):
+        with (
+            task_workers(workers),
+            override_settings(DEBUG=False, EMAIL_BACKEND=DISCARD_EMAIL),
+        ):
             rows = allocation.open_needs().filter(pk__in=city.needs)
             graph = allocation.build_graph(rows, now=now)
             write(
                 f"Candidate graph: {len(graph.needs)} needs, {len(graph.free_places)} providers, "
                 f"{len(graph.edges)} edges, built in {graph.seconds:.1f} s."
             )
-            solve_seconds, result = _timed(
-                allocation.solve, graph.needs, graph.free_places, graph.edges
-            )
+            # Only the solve goes through the database tasks backend (the offers' emails stay
+            # inline): the workers take its components.
+            with override_settings(TASKS=DATABASE_TASKS) if workers > 1 else nullcontext():
+                solve_seconds, result = _timed(
+                    allocation.solve,
+                    graph.needs,
+                    graph.free_places,
+                    graph.edges,
+                    workers=workers,
+                )
             offers_seconds, (offered, _, skipped) = _timed(
                 allocation.allocation_offers_send, graph=graph, allocation=result, now=now
             )
@@ -273,6 +356,12 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
     peak_mb = peak_rss_mb()
     run_peak_mb = run_peak_rss_mb() if measured_apart else None
     key = _key(result.assigned, result.scores, graph.needs)
+    components = allocation._components(*_solvable(graph))
+    write(
+        f"{len(components)} connected components, the largest with "
+        f"{max(map(len, components), default=0)} needs; solved on "
+        f"{workers if workers > 1 else 'no'} task workers."
+    )
     write(
         f"OR-Tools: {solve_seconds:.3f} s, {result.matched} matched "
         f"(urgent {key[0]}, soon {key[1]}), total score {result.total_score:.6f}."
@@ -291,6 +380,9 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         "graph_seconds": round(graph.seconds, 3),
         "solve_seconds": round(solve_seconds, 3),
         "offers_seconds": round(offers_seconds, 3),
+        "workers": workers,
+        "components": len(components),
+        "largest_component_needs": max(map(len, components), default=0),
         "peak_rss_mb": round(peak_mb, 1),
         "run_peak_rss_mb": round(run_peak_mb, 1) if run_peak_mb is not None else None,
         "matched": result.matched,

@@ -162,6 +162,58 @@ def test_components_solved_apart_give_the_single_problems_optimum(seed):
         assert _key(split.assigned, needs, scores) == _brute_force(needs, capacity, edges)
 
 
+def _towns(seed):
+    rng = random.Random(seed)
+    needs, capacity, edges = {}, {}, []
+    for town in range(rng.randint(2, 6)):
+        providers = [town * 1000 + i for i in range(rng.randint(1, 6))]
+        capacity.update({p: rng.randint(0, 2) for p in providers})
+        for n in range(town * 100, town * 100 + rng.randint(1, 12)):
+            needs[n] = rng.choice([URGENT, SOON, ROUTINE])
+            edges += [(n, p, round(rng.random(), 3)) for p in providers if rng.random() < 0.5]
+    return needs, capacity, edges
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_components_solved_as_tasks_give_the_single_process_optimum(seed, monkeypatch):
+    # The task path for real (the inline tasks backend runs each job as it is queued): the
+    # components go out as JSON, come back as JSON, and the answer is the one-process one.
+    monkeypatch.setattr(allocation, "WORKERS_FROM_EDGES", 0)
+    jobs = []
+    solve_for_real = allocation.components_solve
+    monkeypatch.setattr(
+        allocation,
+        "components_solve",
+        lambda problem: jobs.append(problem) or solve_for_real(problem),
+    )
+    needs, capacity, edges = _towns(seed)
+    scores = {(n, p): s for n, p, s in edges}
+    on_workers = solve(needs, capacity, edges, workers=3)
+    here = solve(needs, capacity, edges)
+    whole = solve(needs, capacity, edges, split=False)
+
+    if len(allocation._components(*_solvable(needs, capacity, edges))) > 1:
+        assert 1 < len(jobs) <= 3
+    assert on_workers.assigned == here.assigned
+    assert on_workers.unmatched == here.unmatched
+    assert _key(on_workers.assigned, needs, scores) == _key(whole.assigned, needs, scores)
+
+
+def _solvable(needs, capacity, edges):
+    edges_by_need = {n: [] for n in needs}
+    for n, p, s in edges:
+        if capacity.get(p, 0) > 0:
+            edges_by_need[n].append((p, s))
+    return [n for n, arcs in edges_by_need.items() if arcs], edges_by_need
+
+
+def test_components_are_dealt_to_workers_by_their_size():
+    edges_by_need = {n: [("P", 0)] * size for n, size in enumerate([5, 4, 3, 2, 1, 1])}
+    components = [[n] for n in edges_by_need]
+    assert allocation._bins(components, edges_by_need, 2) == [[[0], [3], [4]], [[1], [2], [5]]]
+    assert allocation._bins(components[:1], edges_by_need, 4) == [[[0]]]
+
+
 def test_components_are_the_connected_parts_of_the_graph():
     edges_by_need = {1: [("A", 0)], 2: [("A", 0), ("B", 0)], 3: [("B", 0)], 4: [("C", 0)], 5: []}
     assert sorted(allocation._components([1, 2, 3, 4, 5], edges_by_need)) == [
@@ -371,6 +423,9 @@ BENCH_FIGURES = {
     "graph_seconds",
     "solve_seconds",
     "offers_seconds",
+    "workers",
+    "components",
+    "largest_component_needs",
     "peak_rss_mb",
     "run_peak_rss_mb",
     "matched",
@@ -418,6 +473,9 @@ def test_bench_allocation_prints_its_figures_as_the_last_line():
     assert figures["optimal"] is True
     assert figures["total_score"] == pytest.approx(figures["reference_total_score"], rel=1e-6)
     assert figures["matched"] >= figures["greedy_matched"]
+    assert figures["workers"] == 1
+    assert 1 <= figures["largest_component_needs"] <= figures["needs"]
+    assert figures["components"] >= 1
 
 
 @pytest.mark.django_db
@@ -444,6 +502,7 @@ def test_bench_allocation_headline_is_the_whole_run_offers_included():
         (["allocation", "--needs", "0"], "--needs: must be 1 or more, not 0"),
         (["allocation", "--providers", "-5"], "--providers: must be 1 or more, not -5"),
         (["allocation", "--seed", "x"], "invalid int value: 'x'"),
+        (["allocation", "--workers", "0"], "--workers: must be 1 or more, not 0"),
     ],
 )
 def test_bench_allocation_bad_arguments_are_a_command_error(arguments, message):
