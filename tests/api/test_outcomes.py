@@ -195,3 +195,16 @@ def test_programmes_not_running_have_no_public_summary(api):
     for programme in (stopped, not_started):
         assert api.get(summary_url(programme)).status_code == 404
     assert api.get("/api/v1/public/programmes/999999/summary/").status_code == 404
+
+
+def test_queries_do_not_grow_with_people(as_user, api, cohort, django_assert_max_num_queries):
+    client = as_user(staff_of(*cohort.areas.values()))
+    # Staff: two-factor and area grants (2), the programme (1), the follow-ups and their
+    # baselines (2), invitations, requests and baselines per group (3), and the names of
+    # the programmes, areas and categories (3).
+    with django_assert_max_num_queries(11):
+        assert client.get(outcomes_url(cohort.programme)).status_code == 200
+    # Public: the programme (1), residents helped (1), visits done (1), and the same five
+    # outcome queries (no breakdown, so no names).
+    with django_assert_max_num_queries(8):
+        assert api.get(summary_url(cohort.programme)).status_code == 200
