@@ -219,3 +219,14 @@ def test_the_sign_in_and_sign_up_pages_are_in_welsh_too(client):
     assert "Nid yw’r cyfeiriad e-bost a/neu’r cyfrinair a roesoch yn gywir." in (
         response.content.decode()
     )
+
+
+def test_the_apis_own_error_messages_follow_the_language_too(client):
+    client.force_login(UserFactory(language="cy"))
+    response = client.post("/api/v1/offers/", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert (
+        response.json()["detail"]
+        == "Cynigiwch help yn gyntaf: mae angen proffil cynorthwyydd ar hyn."
+    )
+    assert response["Content-Language"] == "cy"

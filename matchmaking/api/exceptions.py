@@ -9,6 +9,7 @@ Django finds suspicious a 400: never a 500.
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
@@ -60,7 +61,7 @@ def _translate(exc):
 
         return PayloadTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, SuspiciousOperation):
-        return exceptions.ParseError("The request could not be read.")
+        return exceptions.ParseError(_("The request could not be read."))
     if isinstance(exc, Http404):
         # Never name the model or echo the lookup: "not yours" and "not there" look alike.
         return exceptions.NotFound()
@@ -76,9 +77,9 @@ def _summary(errors):
             return f"Check these fields: {', '.join(str(name) for name in errors)}."
     if isinstance(errors, list) and errors:
         return " ".join(str(message) for message in errors if isinstance(message, str)) or (
-            "The request is not valid."
+            _("The request is not valid.")
         )
-    return "The request is not valid."
+    return _("The request is not valid.")
 
 
 def exception_handler(exc, context):

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
@@ -27,11 +28,11 @@ class StrictFilterSet(filters.FilterSet):
                 continue
             values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data[name]]
             if any(str(value).strip() == "" for value in values):
-                message = "Give a value, or leave this parameter out."
+                message = _("Give a value, or leave this parameter out.")
             elif isinstance(filter_, filters.BooleanFilter) and any(
                 str(value).lower() not in BOOLEANS for value in values
             ):
-                message = "Use true or false."
+                message = _("Use true or false.")
             else:
                 continue
             if name not in self.form.errors:
@@ -87,7 +88,7 @@ def _category(field_name="category", distinct=False):
         SLUG_PATTERN,
         Category._meta.get_field("slug").max_length,
         "Kind of help (category slug)",
-        "Give a category slug: letters, digits, hyphens and underscores.",
+        _("Give a category slug: letters, digits, hyphens and underscores."),
         field_name=f"{field_name}__slug",
         distinct=distinct,
     )
@@ -100,7 +101,7 @@ def _area(field_name="area", **kwargs):
         CODE_PATTERN,
         Area._meta.get_field("code").max_length,
         kwargs.pop("label", "Area (ward code)"),
-        "Give a ward code: letters, digits, hyphens and underscores.",
+        _("Give a ward code: letters, digits, hyphens and underscores."),
         **kwargs,
     )
 
@@ -116,7 +117,9 @@ class CreatedFilterSet(StrictFilterSet):
 
 class CategoryFilter(StrictFilterSet):
     kind = filters.ChoiceFilter(
-        choices=ProviderKind.choices, method="filter_kind", label="Provider kind that may serve it"
+        choices=ProviderKind.choices,
+        method="filter_kind",
+        label=_("Provider kind that may serve it"),
     )
 
     class Meta:
@@ -133,7 +136,7 @@ class AreaFilter(StrictFilterSet):
         SEARCH_PATTERN,
         Area._meta.get_field("name").max_length,
         "Name contains",
-        "Give some text to look for.",
+        _("Give some text to look for."),
         lookup_expr="icontains",
     )
 
@@ -176,7 +179,7 @@ class StaffMatchFilter(CreatedFilterSet):
         CODE_PATTERN,
         Need._meta.get_field("reference").max_length,
         "Need reference",
-        "Give a need reference, like KTH-7QX4PD.",
+        _("Give a need reference, like KTH-7QX4PD."),
         field_name="need__reference",
     )
 
@@ -186,7 +189,7 @@ class StaffMatchFilter(CreatedFilterSet):
 
 
 class MatchFilter(StaffMatchFilter):
-    side = filters.ChoiceFilter(choices=SIDES, method="filter_side", label="Your side of it")
+    side = filters.ChoiceFilter(choices=SIDES, method="filter_side", label=_("Your side of it"))
 
     class Meta(StaffMatchFilter.Meta):
         fields = [*StaffMatchFilter.Meta.fields, "side"]
@@ -200,7 +203,7 @@ class MatchFilter(StaffMatchFilter):
 
 class NotificationFilter(CreatedFilterSet):
     unread = filters.BooleanFilter(
-        field_name="read_at", lookup_expr="isnull", label="Only unread (true) or read (false)"
+        field_name="read_at", lookup_expr="isnull", label=_("Only unread (true) or read (false)")
     )
 
     class Meta:
@@ -209,7 +212,7 @@ class NotificationFilter(CreatedFilterSet):
 
 
 class RatingFilter(CreatedFilterSet):
-    match = IdFilter(field_name="match_id", label="Match id")
+    match = IdFilter(field_name="match_id", label=_("Match id"))
 
     class Meta:
         model = Rating
@@ -219,7 +222,7 @@ class RatingFilter(CreatedFilterSet):
 class ConcernFilter(CreatedFilterSet):
     status = filters.ChoiceFilter(choices=ConcernStatus.choices)
     kind = filters.ChoiceFilter(choices=ConcernKind.choices)
-    match = IdFilter(field_name="match_id", label="Match id")
+    match = IdFilter(field_name="match_id", label=_("Match id"))
 
     class Meta:
         model = Concern
@@ -230,7 +233,7 @@ class StaffProviderFilter(CreatedFilterSet):
     status = filters.ChoiceFilter(choices=ProviderStatus.choices)
     kind = filters.ChoiceFilter(choices=ProviderKind.choices)
     category = _category("skills", distinct=True)
-    area = _area(method="filter_area", label="Home area (ward code)")
+    area = _area(method="filter_area", label=_("Home area (ward code)"))
 
     class Meta:
         model = ProviderProfile

@@ -9,6 +9,7 @@ import json
 import re
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
@@ -89,14 +90,18 @@ def idempotent(create):
         except KeyInFlight:
             return _error(
                 status.HTTP_409_CONFLICT,
-                f"A request with this {HEADER} is still running. Try again in a moment.",
+                _("A request with this %(header)s is still running. Try again in a moment.")
+                % {"header": HEADER},
                 **{"Retry-After": str(RETRY_IN_FLIGHT_SECONDS)},
             )
         except KeyReused:
             return _error(
                 status.HTTP_422_UNPROCESSABLE_ENTITY,
-                f"This {HEADER} was already used for a different request. "
-                "Use a new key for a new request.",
+                _(
+                    "This %(header)s was already used for a different request. "
+                    "Use a new key for a new request."
+                )
+                % {"header": HEADER},
             )
         if claim.status_code is not None:
             return Response(

@@ -7,6 +7,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE check; this one applies it and answers 413.
 import codecs
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.utils import json
@@ -44,11 +45,11 @@ def refuse_unstorable_text(data):
 
 def check_text(text):
     if "\x00" in text:
-        raise ParseError("Text may not contain the NUL character (\\u0000).")
+        raise ParseError(_("Text may not contain the NUL character (\\u0000)."))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ParseError("Text must be valid Unicode: it has a lone surrogate.") from None
+        raise ParseError(_("Text must be valid Unicode: it has a lone surrogate.")) from None
 
 
 class JSONParser(parsers.JSONParser):
@@ -73,6 +74,6 @@ class JSONParser(parsers.JSONParser):
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
         except RecursionError as exc:
-            raise ParseError("JSON parse error - the body is nested too deeply.") from exc
+            raise ParseError(_("JSON parse error - the body is nested too deeply.")) from exc
         refuse_unstorable_text(data)
         return data

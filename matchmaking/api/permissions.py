@@ -4,6 +4,7 @@ Object permissions are not checked here: every view's queryset holds only what t
 may see (guardian grants, the match's two sides, staff areas), so anything else is a 404.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from accounts.models import ProviderProfile
@@ -15,7 +16,7 @@ __all__ = ["DenyAll", "IsAuthenticated", "IsCouncilStaff", "IsProvider"]
 class DenyAll(BasePermission):
     """The default for a view that forgot to say who may use it."""
 
-    message = "This endpoint is not open to anyone."
+    message = _("This endpoint is not open to anyone.")
 
     def has_permission(self, request, view):
         return False
@@ -24,7 +25,7 @@ class DenyAll(BasePermission):
 class IsProvider(BasePermission):
     """Signed in and has offered help (has a provider profile, in any status)."""
 
-    message = "Offer help first: this needs a helper profile."
+    message = _("Offer help first: this needs a helper profile.")
 
     def has_permission(self, request, view):
         user = request.user
@@ -41,7 +42,7 @@ class IsCouncilStaff(BasePermission):
     (one rule: accounts.two_factor), whether they come with a token or a session. Which
     rows they see is their areas' business (scoping)."""
 
-    message = "Only council staff can use this endpoint."
+    message = _("Only council staff can use this endpoint.")
 
     def has_permission(self, request, view):
         user = request.user

@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -63,13 +64,13 @@ class StrictFieldsMixin:
             for key, raw in data.items():
                 field = self.fields.get(key)
                 if field is None:
-                    refused[str(key)] = ["Unknown field: this request does not take it."]
+                    refused[str(key)] = [_("Unknown field: this request does not take it.")]
                 elif field.read_only:
-                    refused[str(key)] = ["This field cannot be set here."]
+                    refused[str(key)] = [_("This field cannot be set here.")]
                 elif isinstance(field, serializers.CharField) and not (
                     raw is None or isinstance(raw, str)
                 ):
-                    refused[str(key)] = ["Give text here: a JSON string, in quotes."]
+                    refused[str(key)] = [_("Give text here: a JSON string, in quotes.")]
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -138,7 +139,7 @@ class ReasonSerializer(WriteSerializer):
         required=False,
         allow_blank=True,
         default="",
-        error_messages={"max_length": "Use 240 characters or fewer"},
+        error_messages={"max_length": _("Use 240 characters or fewer")},
     )
 
 
@@ -168,9 +169,9 @@ def _distance(max_digits=4, **messages):
         max_value=Decimal(50),
         coerce_to_string=False,
         error_messages={
-            "invalid": "Enter the distance as a number, like 2 or 2.5",
-            "min_value": "The distance must be 0.5 km or more",
-            "max_value": "The distance must be 50 km or less",
+            "invalid": _("Enter the distance as a number, like 2 or 2.5"),
+            "min_value": _("The distance must be 0.5 km or more"),
+            "max_value": _("The distance must be 50 km or less"),
             "max_digits": "The distance must be 50 km or less",
             "max_decimal_places": "Enter the distance to one decimal place, like 2.5",
             "max_whole_digits": "The distance must be 50 km or less",

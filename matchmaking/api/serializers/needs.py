@@ -3,6 +3,7 @@
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.constants import LANGUAGES
@@ -33,8 +34,8 @@ from services.postcodes import RESIDENT_MESSAGES
 FAR_FUTURE_DAYS = 365  # as services.forms: a need more than a year ahead is not a need yet
 # Who may ask through the API: staff take phone requests in the admin.
 NEW_NEED_CHANNELS = [(Channel.SELF, Channel.SELF.label), (Channel.REFERRAL, Channel.REFERRAL.label)]
-NOT_FOR_ONE_OFF = "Only weekly help has slots; give on_date, starts_at and ends_at instead"
-NOT_FOR_WEEKLY = "Only one-off help has a date; give slots for weekly help instead"
+NOT_FOR_ONE_OFF = _("Only weekly help has slots; give on_date, starts_at and ends_at instead")
+NOT_FOR_WEEKLY = _("Only one-off help has a date; give slots for weekly help instead")
 
 
 def _check_windows_apart(slots, field="slots"):
@@ -139,24 +140,30 @@ class _NeedFieldsMixin(serializers.Serializer):
     schedule = serializers.ChoiceField(
         choices=Schedule.choices,
         error_messages=_messages(
-            "Select how often help is needed", invalid_choice="Select how often help is needed"
+            _("Select how often help is needed"),
+            invalid_choice=_("Select how often help is needed"),
         ),
     )
     urgency = serializers.ChoiceField(
         choices=Urgency.choices,
         default=Urgency.ROUTINE,
         error_messages=_messages(
-            "Select how soon help is needed", invalid_choice="Select how soon help is needed"
+            _("Select how soon help is needed"),
+            invalid_choice=_("Select how soon help is needed"),
         ),
     )
     on_date = serializers.DateField(
-        required=False, allow_null=True, error_messages={"invalid": "Enter a real date"}
+        required=False, allow_null=True, error_messages={"invalid": _("Enter a real date")}
     )
     starts_at = ClockTimeField(
-        required=False, allow_null=True, error_messages={"invalid": "Enter a real time, like 09:30"}
+        required=False,
+        allow_null=True,
+        error_messages={"invalid": _("Enter a real time, like 09:30")},
     )
     ends_at = ClockTimeField(
-        required=False, allow_null=True, error_messages={"invalid": "Enter a real time, like 11:00"}
+        required=False,
+        allow_null=True,
+        error_messages={"invalid": _("Enter a real time, like 11:00")},
     )
     slots = SlotSerializer(many=True, required=False, max_length=7)
     contact_name = serializers.CharField(
@@ -179,7 +186,7 @@ class _NeedFieldsMixin(serializers.Serializer):
         allow_blank=True,
         default="",
         error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com"
+            "invalid": _("Enter an email address in the correct format, like name@example.com")
         },
     )
     language = serializers.ChoiceField(
@@ -230,7 +237,7 @@ class NeedCreateSerializer(WriteSerializer, _NeedFieldsMixin):
         allow_blank=True,
         default="",
         error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com"
+            "invalid": _("Enter an email address in the correct format, like name@example.com")
         },
     )
     consent = serializers.ChoiceField(
@@ -293,18 +300,18 @@ class NeedCreateSerializer(WriteSerializer, _NeedFieldsMixin):
     def _referral_errors(attrs):
         errors = {}
         if not attrs.get("referrer_name"):
-            errors["referrer_name"] = "Enter your full name"
+            errors["referrer_name"] = _("Enter your full name")
         if not attrs.get("referrer_role"):
-            errors["referrer_role"] = "Select how you know them"
+            errors["referrer_role"] = _("Select how you know them")
         if not attrs.get("referrer_phone") and not attrs.get("referrer_email"):
-            errors["referrer_phone"] = (
+            errors["referrer_phone"] = _(
                 "Enter a phone number or an email address we can reach you on"
             )
         if not attrs.get("consent"):
-            errors["consent"] = "Select whether they agreed to this request"
+            errors["consent"] = _("Select whether they agreed to this request")
         elif attrs["consent"] == Consent.BEST_INTEREST:
             if not attrs.get("best_interest_reason"):
-                errors["best_interest_reason"] = "Explain why they cannot agree to this request"
+                errors["best_interest_reason"] = _("Explain why they cannot agree to this request")
             if not attrs.get("best_interest_decided_by"):
                 errors["best_interest_decided_by"] = (
                     "Enter who decided this request is in their best interest"
