@@ -175,3 +175,12 @@ def test_the_offers_page_lists_waiting_offers_in_few_queries(
     with django_assert_max_num_queries(10):
         page = client.get(reverse("matchmaking:offer_alerts")).content.decode()
     assert page.count(proposal.offer.description) >= 1
+
+
+def test_the_provider_is_led_from_a_taken_offer_to_who_is_having_it(client, proposal):
+    offer_proposals.offer_accept(proposal=proposal, actor=proposal.resident)
+    client = signed_in(client, proposal.offer.provider.user)
+    offers = client.get(reverse("providers:offers")).content.decode()
+    assert "See who is having it" in offers
+    help_requests = client.get(reverse("matchmaking:offer_list")).content.decode()
+    assert f"A hot meal for {proposal.resident.display_name}" in help_requests
