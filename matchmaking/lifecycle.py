@@ -22,9 +22,14 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
+from accounts.languages import lazy_message
 from accounts.models import ProviderProfile
 from matchmaking import candidates, conversations, scoping, urgent, visits
 from matchmaking.constants import (
@@ -246,11 +251,35 @@ def _offer(
 
 def _offer_message(need, explanation, expires_at):
     distance = explanation.get("distance_km")
-    near = f" about {distance:.1f} km from you" if distance is not None else ""
-    return (
-        f"Can you help? {need.first_name} needs {need.category.name.lower()}{near}, "
-        f"{need.when_display}. Please answer by {timezone.localtime(expires_at):%-d %B %H:%M}."
+    params = {
+        "name": need.first_name,
+        "help": _help_lazy(need),
+        "when": need.when_display,
+        "by": _date_lazy(timezone.localtime(expires_at), "j F H:i"),
+    }
+    if distance is None:
+        return lazy_message(
+            _("Can you help? %(name)s needs %(help)s, %(when)s. Please answer by %(by)s."),
+            **params,
+        )
+    return lazy_message(
+        _(
+            "Can you help? %(name)s needs %(help)s about %(km).1f km from you, %(when)s. "
+            "Please answer by %(by)s."
+        ),
+        km=distance,
+        **params,
     )
+
+
+def _help_lazy(need):
+    """The kind of help, in lower case, in the reader's language."""
+    name = need.category.name
+    return lazy(lambda: gettext(name).lower(), str)()
+
+
+# A date in the language of whoever reads the notification.
+_date_lazy = lazy(date_format, str)
 
 
 def _has_free_place(provider):
@@ -317,20 +346,21 @@ def need_offer_to(*, need, provider, actor, reason, now=None):
     """Council staff offer a need to a provider they chose (the reason is kept)."""
     now = now or timezone.now()
     _require(
-        is_staff_for(need, actor), "Only council staff of this area can choose a provider by hand."
+        is_staff_for(need, actor),
+        _("Only council staff of this area can choose a provider by hand."),
     )
-    _require(reason.strip(), "Give a reason for choosing this provider.")
+    _require(reason.strip(), _("Give a reason for choosing this provider."))
     with set_actor(actor):
         need = Need.objects.select_for_update().select_related("category").get(pk=need.pk)
         provider = (
             ProviderProfile.objects.select_for_update().select_related("user").get(pk=provider.pk)
         )
-        _require(need.status == NeedStatus.OPEN, "Only an open need can be offered.")
+        _require(need.status == NeedStatus.OPEN, _("Only an open need can be offered."))
         _require(
             not need.matches.filter(status__in=LIVE_STATUSES).exists(),
-            "This need already has a live match.",
+            _("This need already has a live match."),
         )
-        _require(_has_free_place(provider), "This provider is not active or has no free place.")
+        _require(_has_free_place(provider), _("This provider is not active or has no free place."))
         ranking = candidates.rank_need(need, now=now)
         scored = next((s for s in ranking.ranked if s.provider_id == provider.pk), None)
         excluded = next((e for e in ranking.excluded if e.provider_id == provider.pk), None)
@@ -619,7 +649,7 @@ def match_offer(*, match, actor=None, now=None):
         match = _lock(match)
         _require(
             match.status != MatchStatus.PROPOSED or _has_free_place(match.provider),
-            "This provider is not active or has no free place.",
+            _("This provider is not active or has no free place."),
         )
         _move(
             match,
@@ -633,9 +663,11 @@ def match_offer(*, match, actor=None, now=None):
         )
         notify(
             users=[match.provider.user],
-            message=(
-                f"Can you help? {match.need.first_name} needs "
-                f"{match.need.category.name.lower()}, {match.need.when_display}."
+            message=lazy_message(
+                _("Can you help? %(name)s needs %(help)s, %(when)s."),
+                name=match.need.first_name,
+                help=_help_lazy(match.need),
+                when=match.need.when_display,
             ),
             url=_urls(match)["provider"],
             match=match,
@@ -652,17 +684,21 @@ def match_accept(*, match, actor, now=None):
     now = now or timezone.now()
     with set_actor(actor):
         match = _lock(match)
-        _require(is_provider_side(match, actor), "Only the provider can accept this offer.")
+        _require(is_provider_side(match, actor), _("Only the provider can accept this offer."))
         urgent.refuse_if_taken(match)
         if match.status == MatchStatus.OFFERED and match.expires_at <= now:
-            raise TransitionError("This offer has expired, so it cannot be accepted.")
+            raise TransitionError(_("This offer has expired, so it cannot be accepted."))
         provider = match.provider
-        _require(provider.status == ProviderStatus.ACTIVE, "Your profile is not active.")
+        _require(provider.status == ProviderStatus.ACTIVE, _("Your profile is not active."))
         committed = provider.matches.filter(status__in=COMMITTED_STATUSES).count()
         if match.status == MatchStatus.OFFERED and committed >= provider.capacity:
             raise TransitionError(
-                f"You are already helping {committed} "
-                f"{'person' if committed == 1 else 'people'}, your limit."
+                ngettext(
+                    "You are already helping %(count)d person, your limit.",
+                    "You are already helping %(count)d people, your limit.",
+                    committed,
+                )
+                % {"count": committed}
             )
         _move(match, "accept", now, accepted_at=now)
         urgent.stand_down_others(match=match, now=now)
@@ -672,9 +708,13 @@ def match_accept(*, match, actor, now=None):
         )
         notify(
             users=_resident_users(match.need),
-            message=(
-                f"{_first_name(provider)} can help with request {match.need.reference}. "
-                "Please confirm, or ask for someone else."
+            message=lazy_message(
+                _(
+                    "%(name)s can help with request %(reference)s. "
+                    "Please confirm, or ask for someone else."
+                ),
+                name=_first_name(provider),
+                reference=match.need.reference,
             ),
             url=_urls(match)["resident"],
             match=match,
@@ -688,7 +728,7 @@ def match_decline(*, match, actor, reason="", now=None):
     now = now or timezone.now()
     with set_actor(actor):
         match = _lock(match)
-        _require(is_provider_side(match, actor), "Only the provider can decline this offer.")
+        _require(is_provider_side(match, actor), _("Only the provider can decline this offer."))
         _move(match, "decline", now, declined_by=DeclinedBy.PROVIDER, reason=reason[:240])
         need_offer_next(need=match.need, actor=actor, now=now)
         return match
@@ -701,13 +741,16 @@ def match_expire(*, match, now=None):
     with set_actor(None):
         match = _lock(match)
         if match.status != MatchStatus.OFFERED or match.expires_at > now:
-            raise TransitionError("This offer has not expired.")
+            raise TransitionError(_("This offer has not expired."))
         _move(match, "expire", now)
         notify(
             users=[match.provider.user],
-            message=(
-                f"The request for {match.need.category.name.lower()} was not answered in time, "
-                "so we have asked someone else."
+            message=lazy_message(
+                _(
+                    "The request for %(help)s was not answered in time, "
+                    "so we have asked someone else."
+                ),
+                help=_help_lazy(match.need),
             ),
             url=_urls(match)["provider"],
             match=match,
@@ -741,16 +784,16 @@ def match_confirm(*, match, actor, now=None):
         match = _lock(match)
         _require(
             is_resident_side(match, actor) or is_staff_for(match.need, actor),
-            "Only the person who asked for help can confirm.",
+            _("Only the person who asked for help can confirm."),
         )
         _move(match, "confirm", now, confirmed_at=now)
         _set_need_status(match.need, NeedStatus.MATCHED, now)
         visits.visits_plan_for_match(match=match, now=now)
         notify(
             users=[match.provider.user],
-            message=(
-                f"{match.need.first_name} confirmed. You can now see their address and "
-                "send them messages."
+            message=lazy_message(
+                _("%(name)s confirmed. You can now see their address and send them messages."),
+                name=match.need.first_name,
             ),
             url=_urls(match)["provider"],
             match=match,
@@ -766,12 +809,12 @@ def match_ask_for_someone_else(*, match, actor, reason="", now=None):
         match = _lock(match)
         _require(
             is_resident_side(match, actor) or is_staff_for(match.need, actor),
-            "Only the person who asked for help can ask for someone else.",
+            _("Only the person who asked for help can ask for someone else."),
         )
         _move(match, "ask_for_someone_else", now, declined_by=DeclinedBy.RESIDENT, reason=reason)
         notify(
             users=[match.provider.user],
-            message="Thank you for offering. This time the resident asked for someone else.",
+            message=_("Thank you for offering. This time the resident asked for someone else."),
             url=_urls(match)["provider"],
             match=match,
         )
@@ -791,7 +834,7 @@ def match_cancel(*, match, actor, reason, cause=None, now=None):
     the engine (`cancel_reoffers`): a resident never waits because their helper left.
     """
     now = now or timezone.now()
-    _require(reason.strip(), "Give a reason for cancelling.")
+    _require(reason.strip(), _("Give a reason for cancelling."))
     with set_actor(actor):
         match = _lock(match)
         by_provider = is_provider_side(match, actor)
@@ -824,7 +867,11 @@ def match_cancel(*, match, actor, reason, cause=None, now=None):
             others = [*_resident_users(match.need), match.provider.user]
         notify(
             users=[user for user in others if user != actor],
-            message=f"The match for request {match.need.reference} was cancelled: {reason}",
+            message=lazy_message(
+                _("The match for request %(reference)s was cancelled: %(reason)s"),
+                reference=match.need.reference,
+                reason=reason,
+            ),
             url="",
             match=match,
         )
@@ -847,14 +894,14 @@ def match_complete(*, match, actor, now=None):
             is_provider_side(match, actor)
             or is_resident_side(match, actor)
             or is_staff_for(match.need, actor),
-            "You cannot complete this match.",
+            _("You cannot complete this match."),
         )
         starts = done_not_before(match.need, now=now)
         if match.status == MatchStatus.ACTIVE and starts is not None:
             local = timezone.localtime(starts, timezone.get_default_timezone())
             raise TransitionError(
-                f"This help is due on {local:%A %-d %B} at {local:%H:%M}, "
-                "so it cannot be marked as done before then."
+                _("This help is due on %(when)s, so it cannot be marked as done before then.")
+                % {"when": visits.local_when_lazy(local)}
             )
         _move(match, "complete", now)
         visits.visits_settle_on_end(match=match, completed=True, actor=actor, now=now)
@@ -867,7 +914,10 @@ def match_complete(*, match, actor, now=None):
         )
         notify(
             users=others,
-            message=f"Request {match.need.reference} was marked as done. Thank you.",
+            message=lazy_message(
+                _("Request %(reference)s was marked as done. Thank you."),
+                reference=match.need.reference,
+            ),
             url="",
             match=match,
         )
