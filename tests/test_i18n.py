@@ -230,3 +230,29 @@ def test_the_apis_own_error_messages_follow_the_language_too(client):
         == "Cynigiwch help yn gyntaf: mae angen proffil cynorthwyydd ar hyn."
     )
     assert response["Content-Language"] == "cy"
+
+
+def test_an_offer_to_a_welsh_helper_is_in_welsh_and_its_answer_to_an_english_resident_is_not(
+    django_capture_on_commit_callbacks,
+):
+    from matchmaking import lifecycle
+    from matchmaking.models import Notification
+    from tests.factories import category
+    from tests.matching import NOW, eligible_cook
+
+    need = NeedFactory(category=category("meals"), contact_name="Rose Turner")
+    cook = eligible_cook(need)
+    cook.user.language = "cy"
+    cook.user.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        match = lifecycle.need_offer_next(need=need, now=NOW)
+        lifecycle.match_accept(match=match, actor=cook.user, now=NOW)
+
+    offer = Notification.objects.get(user=cook.user).message
+    assert offer.startswith("Allwch chi helpu? Mae angen pryd o fwyd poeth ar Rose tua ")
+    assert "Atebwch erbyn" in offer
+    told = Notification.objects.get(user=need.requested_by).message
+    assert told == (
+        f"{cook.user.display_name} can help with request {need.reference}. "
+        "Please confirm, or ask for someone else."
+    )
