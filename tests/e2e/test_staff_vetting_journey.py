@@ -38,7 +38,8 @@ def test_staff_sign_in_with_two_factor_and_vet_a_new_provider(page):
     page.get_by_role("button", name="Sign In").click()
     # The second factor: the code from the officer's authenticator app.
     page.locator("input[name=code]").fill(current_code(secret))
-    page.locator("form button[type=submit]").first.click()
+    # Inside the page's main content: the header's language switch is a form button too.
+    page.locator("#main-content form button[type=submit]").first.click()
     expect(page.get_by_role("link", name="Provider profiles")).to_be_visible()
 
     page.goto(f"/admin/accounts/check/{check.pk}/decide/")
