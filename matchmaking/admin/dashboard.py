@@ -2,6 +2,7 @@
 person works in, bar charts drawn on the server as SVG (no script), and every table as CSV
 (`?export=<table>`)."""
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -19,6 +20,8 @@ from matchmaking.outcomes import statistics as outcome_stats
 from matchmaking.outcomes.constants import FOLLOW_UP_WAVES, SurveyWave
 
 MAX_DAYS = 5 * 366
+# Dates outside these are typing mistakes (and 31 Dec 9999 has no day after it to end on).
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
 
 
 def can_see_dashboard(user):
@@ -42,6 +45,8 @@ class PeriodForm(forms.Form):
         default = dashboard.Period.last_days()
         start = data.get("start") or default.start
         end = data.get("end") or default.end
+        if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
+            raise ValidationError("Choose dates between 2000 and 2100.")
         if start > end:
             raise ValidationError("The start date must be on or before the end date.")
         if (end - start).days >= MAX_DAYS:

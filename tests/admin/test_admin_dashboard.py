@@ -89,6 +89,7 @@ def test_the_period_filter(as_user, superuser, borough):
         {"start": TODAY.isoformat(), "end": (TODAY - DAY).isoformat()},
         {"start": "1900-01-01", "end": TODAY.isoformat()},
         {"start": "2024-02-30"},
+        {"start": "9999-12-31", "end": "9999-12-31"},
     ],
 )
 def test_bad_dates_are_explained_and_the_default_period_used(as_user, superuser, borough, params):
