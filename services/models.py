@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.constants import CheckKind, ProviderKind, Weekday
@@ -374,9 +376,11 @@ class Need(models.Model):
     @property
     def when_display(self):
         if self.schedule == Schedule.ONE_OFF:
-            return f"{self.on_date:%a %-d %b %Y}, {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+            # Day and month names in the language of the page (or email) that shows it.
+            day = date_format(self.on_date, "D j M Y")
+            return f"{day}, {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
         days = ", ".join(str(slot) for slot in self.slots.all())
-        return f"Every week: {days}" if days else "Every week"
+        return gettext("Every week: %(days)s") % {"days": days} if days else gettext("Every week")
 
     @property
     def status_tag(self):

@@ -22,7 +22,11 @@ if (dialog && seconds > warnBefore) {
     let left = warnBefore;
     const show = () => {
       const minutes = Math.ceil(left / 60);
-      countdown.textContent = `${minutes} minute${minutes === 1 ? "" : "s"}`;
+      // The words come from the page, in its language.
+      countdown.textContent =
+        minutes === 1
+          ? countdown.dataset.oneMinute
+          : countdown.dataset.minutes.replace("{minutes}", minutes);
     };
     show();
     tick = setInterval(() => {
