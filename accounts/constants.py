@@ -65,22 +65,24 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
+# The languages a need may ask for and a provider may speak (not the site's own: those
+# are settings.LANGUAGES); their names are shown in the reader's language.
 LANGUAGES = [
-    ("en", "English"),
-    ("ar", "Arabic"),
-    ("bn", "Bengali"),
-    ("zh", "Chinese"),
-    ("gu", "Gujarati"),
-    ("pl", "Polish"),
-    ("pa", "Punjabi"),
-    ("ro", "Romanian"),
-    ("so", "Somali"),
-    ("es", "Spanish"),
-    ("ta", "Tamil"),
-    ("tr", "Turkish"),
-    ("ur", "Urdu"),
-    ("cy", "Welsh"),
-    ("bsl", "British Sign Language"),
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("bn", _("Bengali")),
+    ("zh", _("Chinese")),
+    ("gu", _("Gujarati")),
+    ("pl", _("Polish")),
+    ("pa", _("Punjabi")),
+    ("ro", _("Romanian")),
+    ("so", _("Somali")),
+    ("es", _("Spanish")),
+    ("ta", _("Tamil")),
+    ("tr", _("Turkish")),
+    ("ur", _("Urdu")),
+    ("cy", _("Welsh")),
+    ("bsl", _("British Sign Language")),
 ]
 
 

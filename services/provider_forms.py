@@ -271,7 +271,7 @@ class PeopleForm(forms.Form):
         data = self.cleaned_data
         return [
             (_("People at the same time"), str(data["capacity"])),
-            (_("Languages"), ", ".join(LANGUAGE_NAMES[code] for code in data["languages"])),
+            (_("Languages"), ", ".join(str(LANGUAGE_NAMES[code]) for code in data["languages"])),
         ]
 
 

@@ -289,12 +289,15 @@ def dashboard(request, profile):
         .order_by("on_date", "starts_at")[:5]
     )
     profile_rows = [
-        ("Kind of helper", profile.get_kind_display()),
-        ("Home postcode", profile.home_postcode),
-        ("How far you can travel", f"{profile.travel_radius_km:g} km"),
-        ("People at the same time", str(profile.capacity)),
-        ("Languages", ", ".join(LANGUAGE_NAMES.get(c, c) for c in profile.languages) or "None"),
-        ("About you", profile.bio or "Nothing yet"),
+        (_("Kind of helper"), profile.get_kind_display()),
+        (_("Home postcode"), profile.home_postcode),
+        (_("How far you can travel"), f"{profile.travel_radius_km:g} km"),
+        (_("People at the same time"), str(profile.capacity)),
+        (
+            _("Languages"),
+            ", ".join(str(LANGUAGE_NAMES.get(c, c)) for c in profile.languages) or _("None"),
+        ),
+        (_("About you"), profile.bio or _("Nothing yet")),
     ]
     return render(
         request,
