@@ -31,6 +31,8 @@ CITY_RADIUS_KM = 12.0
 CENTRE_BIAS = 0.75
 KM_PER_DEGREE_LAT = 111.195
 BATCH_SIZE = 2000
+# services.models.new_reference's letters (no 0/O, 1/I/L).
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DOMAIN = "bench.kith.example"
 
 AREAS = [
@@ -96,6 +98,7 @@ class _Builder:
     def __init__(self, seed: int, now: datetime.datetime, radius_km: float) -> None:
         self.rng = random.Random(seed)
         self.radius_km = radius_km
+        self.references = 0  # needs numbered so far (`reference`)
         self.now = now
         self.today = timezone.localdate(now)
         self.categories = {c.slug: c for c in Category.objects.all()}
@@ -257,12 +260,24 @@ class _Builder:
 
     # -- needs --
 
+    def reference(self) -> str:
+        """A need reference in the real format ("KTH-" and 6 of its 31 letters), unique."""
+        self.references += 1
+        number, letters = self.references, []
+        for _ in range(6):
+            number, digit = divmod(number, len(REFERENCE_ALPHABET))
+            letters.append(REFERENCE_ALPHABET[digit])
+        return "KTH-" + "".join(reversed(letters))
+
     def need(self, resident: User, area: Area, programme: Programme | None, **fields) -> Need:
         rng = self.rng
         lat, lon = self.place()
         slug = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
         language = rng.choice(OTHER_LANGUAGES) if rng.random() < 0.15 else ""
         need = Need(
+            # Random references collide by the tens of thousands (31^6 codes: a county's
+            # 40,000 needs share one about as often as not), so the city numbers its own.
+            reference=self.reference(),
             requested_by=resident,
             resident=resident,
             category=self.categories[slug],
