@@ -298,21 +298,28 @@ class WeeklySlotsForm(forms.Form):
 
     WINDOWS_PER_DAY = 4
 
-    missing_start = "Enter both times for {day}, or neither"
-    missing_end = "Enter both times for {day}, or neither"
-    end_before_start = "The end time must be after the start time"
-    none_given = "Enter the times for at least one day"
+    missing_start = _("Enter both times for {day}, or neither")
+    missing_end = _("Enter both times for {day}, or neither")
+    end_before_start = _("The end time must be after the start time")
+    none_given = _("Enter the times for at least one day")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.windows = min(self.WINDOWS_PER_DAY, max(2, self._most_filled() + 1))
         for day in Weekday:
-            errors = {"invalid": f"Enter a real time for {day.label}, like 09:30"}
+            errors = {
+                "invalid": gettext("Enter a real time for %(day)s, like 09:30") % {"day": day.label}
+            }
             for number in range(1, self.windows + 1):
                 for part in ("from", "to"):
-                    label = f"{day.label} {part}"
+                    label = (
+                        gettext("%(day)s from") if part == "from" else gettext("%(day)s to")
+                    ) % {"day": day.label}
                     if number > 1:
-                        label += f", time {number}"
+                        label = gettext("%(label)s, time %(number)s") % {
+                            "label": label,
+                            "number": number,
+                        }
                     self.fields[self.field_name(day, part, number)] = forms.TimeField(
                         label=label,
                         required=False,
@@ -413,7 +420,11 @@ class WeeklyForm(WeeklySlotsForm):
         return [
             (
                 _("When"),
-                "; ".join(f"{Weekday(w).label} {s:%H:%M} to {e:%H:%M}" for w, s, e in self.slots()),
+                "; ".join(
+                    gettext("%(day)s %(start)s to %(end)s")
+                    % {"day": Weekday(w).label, "start": f"{s:%H:%M}", "end": f"{e:%H:%M}"}
+                    for w, s, e in self.slots()
+                ),
             )
         ]
 

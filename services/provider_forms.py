@@ -7,6 +7,7 @@ can summarise itself for "Check your answers" (`summary`).
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import LANGUAGES, ProviderKind, Weekday
@@ -149,12 +150,16 @@ class SkillsForm(ChoicesWithHints, forms.Form):
 class AvailabilityForm(WeeklySlotsForm):
     """When a provider can help each week; a day left empty is a day off."""
 
-    missing_start = "Enter the time you start on {day}"
-    missing_end = "Enter the time you finish on {day}"
-    end_before_start = "The end time on {day} must be after the start time"
+    missing_start = _("Enter the time you start on {day}")
+    missing_end = _("Enter the time you finish on {day}")
+    end_before_start = _("The end time on {day} must be after the start time")
 
     def summary(self):
-        lines = [f"{Weekday(w).label}, {s:%H:%M} to {e:%H:%M}" for w, s, e in self.slots()]
+        lines = [
+            gettext("%(day)s, %(start)s to %(end)s")
+            % {"day": Weekday(w).label, "start": f"{s:%H:%M}", "end": f"{e:%H:%M}"}
+            for w, s, e in self.slots()
+        ]
         return [(_("When you can help"), "\n".join(lines))]
 
 
