@@ -14,7 +14,6 @@ from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
 from services.constants import OfferStatus
 from services.models import Offer
-from services.selectors import offers_visible_to  # noqa: F401  (until the provider views move)
 from services.signals import offer_posted, offer_withdrawn
 
 OWNER_PERMISSIONS = ("services.view_offer", "services.change_offer")

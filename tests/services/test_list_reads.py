@@ -103,3 +103,17 @@ def test_your_offers_take_five_queries_and_no_permission_lookups(
         response = client.get(reverse("providers:offers"))
     assertContains(response, f"{rows} offers")
     assert reads_no_object_permissions(captured)
+
+
+def test_the_helper_dashboard_takes_a_fixed_number_of_queries(
+    client, provider, django_assert_max_num_queries
+):
+    OfferFactory.create_batch(8, provider=provider)
+    client.get(reverse("providers:dashboard"))
+    ContentType.objects.clear_cache()
+    # 1 session, 2 user, 3 provider profile (read once), 4 skills, 5 checks, 6 availability,
+    # 7 the coming offers with their category, 8 the header's facts
+    with django_assert_max_num_queries(8) as captured:
+        response = client.get(reverse("providers:dashboard"))
+    assertContains(response, "Two extra portions of vegetable curry")
+    assert reads_no_object_permissions(captured)
