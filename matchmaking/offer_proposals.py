@@ -21,9 +21,11 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
 from accounts.exceptions import AlreadyTaken, TransitionError
+from accounts.languages import lazy_message
 from accounts.models import ProviderProfile
 from matchmaking import candidates, conversations, lifecycle, offer_matching, scoring
 from matchmaking.constants import LIVE_STATUSES, MatchStatus, OfferProposalStatus, ProposedBy
@@ -99,11 +101,16 @@ def offer_propose(*, offer, count=None, now=None):
         distance = proposal.distance_km or 0
         notify(
             users=[proposal.resident],
-            message=_(
-                "%(name)s is offering %(what)s, %(when)s, about %(km).1f km from you. "
-                "The first person to say yes has it."
-            )
-            % {"name": name, "what": offer.description, "when": offer_when(offer), "km": distance},
+            message=lazy_message(
+                gettext_lazy(
+                    "%(name)s is offering %(what)s, %(when)s, about %(km).1f km from you. "
+                    "The first person to say yes has it."
+                ),
+                name=name,
+                what=offer.description,
+                when=offer_when(offer),
+                km=distance,
+            ),
             url=_proposal_url(proposal),
         )
     return proposals
@@ -219,8 +226,13 @@ def _close_others(offer, *, keep, status, now):
     if status == OfferProposalStatus.GONE and waiting:
         notify(
             users=[p.resident for p in waiting],
-            message=_("The offer of %(what)s, %(when)s, has gone: someone else took it first.")
-            % {"what": offer.description, "when": offer_when(offer)},
+            message=lazy_message(
+                gettext_lazy(
+                    "The offer of %(what)s, %(when)s, has gone: someone else took it first."
+                ),
+                what=offer.description,
+                when=offer_when(offer),
+            ),
             url="",
         )
     return waiting
@@ -260,8 +272,11 @@ def offer_expire(*, offer, now=None):
         _close_others(offer, keep=None, status=OfferProposalStatus.CLOSED, now=now)
         notify(
             users=[offer.provider.user],
-            message=_("Nobody took your offer of %(what)s, %(when)s, so it has now ended.")
-            % {"what": offer.description, "when": offer_when(offer)},
+            message=lazy_message(
+                gettext_lazy("Nobody took your offer of %(what)s, %(when)s, so it has now ended."),
+                what=offer.description,
+                when=offer_when(offer),
+            ),
             url=reverse("providers:offers"),
         )
         return offer
