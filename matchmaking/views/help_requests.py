@@ -50,14 +50,19 @@ def offer_list(request):
         .only(*OFFER_LIST_FIELDS)
     )
     live = list(matches.filter(status__in=CAPACITY_STATUSES))
-    # Earlier matches grow for as long as someone helps; only the latest are listed.
-    past = list(matches.exclude(status__in=LIVE_STATUSES)[:EARLIER_MATCHES_SHOWN])
-    prefetch_related_objects([match.need for match in live + past], "slots")
+    # Earlier matches grow for as long as someone helps; only the latest are listed, by
+    # name and status (not their score's explanation, nor when).
+    past = list(
+        matches.exclude(status__in=LIVE_STATUSES).defer("explanation")[:EARLIER_MATCHES_SHOWN]
+    )
+    waiting = [m for m in live if m.status == MatchStatus.OFFERED]
+    # Only what waits for an answer shows when (a weekly need's days are its slots).
+    prefetch_related_objects([match.need for match in waiting], "slots")
     return render(
         request,
         "matchmaking/offer_list.html",
         {
-            "waiting": [m for m in live if m.status == MatchStatus.OFFERED],
+            "waiting": waiting,
             "current": [m for m in live if m.status != MatchStatus.OFFERED],
             "past": past,
         },
