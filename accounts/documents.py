@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
@@ -247,14 +248,14 @@ def document_upload(*, provider, kind, uploaded_file, actor, dbs=None, now=None)
     """
     now = now or timezone.now()
     if actor != provider.user:
-        raise TransitionError("Only the provider can upload their documents.")
+        raise TransitionError(_("Only the provider can upload their documents."))
     data, content_type = document_clean(uploaded_file)
     dbs = dbs or {}
     if kind == DocumentKind.DBS_CERTIFICATE and not dbs.get("level"):
         raise ValidationError({"level": "Select the level of the DBS certificate"})
     check_kind = check_kind_for(kind, dbs.get("level", ""))
     with set_actor(actor):
-        check, _ = Check.objects.select_for_update().get_or_create(
+        check, _created = Check.objects.select_for_update().get_or_create(
             provider=provider, kind=check_kind
         )
         if check.status == CheckStatus.REJECTED:
@@ -291,20 +292,22 @@ def dbs_status_check_record(*, check, checked_on, result, actor, today=None):
     """Record one Update Service status check; a result other than "current" is for staff
     to act on (reject the check, ask for a new one)."""
     if actor is None or not actor.is_staff:
-        raise TransitionError("Only council staff can record status checks.")
+        raise TransitionError(_("Only council staff can record status checks."))
     today = today or timezone.localdate()
     check = Check.objects.select_for_update().get(pk=check.pk)
     if check.kind not in DBS_CHECKS:
-        raise TransitionError("Only a DBS check has status checks.")
+        raise TransitionError(_("Only a DBS check has status checks."))
     if not (check.dbs_update_service and check.dbs_status_check_consent):
         raise TransitionError(
-            "This provider has not subscribed to the Update Service or not consented to "
-            "status checks: ask for a new certificate instead."
+            _(
+                "This provider has not subscribed to the Update Service or not consented to "
+                "status checks: ask for a new certificate instead."
+            )
         )
     if checked_on > today:
-        raise TransitionError("A status check cannot be in the future.")
+        raise TransitionError(_("A status check cannot be in the future."))
     if result not in DbsStatusResult.values:
-        raise TransitionError("Choose the result of the status check.")
+        raise TransitionError(_("Choose the result of the status check."))
     with set_actor(actor):
         return DbsStatusCheck.objects.create(
             check_record=check, checked_on=checked_on, result=result, recorded_by=actor
@@ -350,7 +353,7 @@ def orphan_files_prune(*, older_than=datetime.timedelta(days=1), now=None):
     """
     storage = private_documents()
     try:
-        _, names = storage.listdir(DOCUMENT_FOLDER)
+        _folders, names = storage.listdir(DOCUMENT_FOLDER)
     except FileNotFoundError:
         return 0
     known = set(CheckDocument.objects.values_list("file", flat=True))

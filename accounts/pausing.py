@@ -9,6 +9,7 @@ provider admin.
 from auditlog.context import set_actor
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
@@ -26,9 +27,9 @@ def provider_pause(*, provider, actor, reason="", now=None):
     # Lock the row: a staff suspension may be deciding the status at the same moment.
     locked = ProviderProfile.objects.select_for_update().get(pk=provider.pk)
     if locked.user_id != actor.pk:
-        raise TransitionError("Only the helper can pause their own profile.")
+        raise TransitionError(_("Only the helper can pause their own profile."))
     if locked.status != ProviderStatus.ACTIVE:
-        raise TransitionError("You can pause only while the council has approved you to help.")
+        raise TransitionError(_("You can pause only while the council has approved you to help."))
     with set_actor(actor):
         locked.status = ProviderStatus.PAUSED
         locked.pause_reason = reason or "No reason given"
@@ -42,9 +43,9 @@ def provider_resume(*, provider, actor, now=None):
     """A paused provider can be matched again."""
     locked = ProviderProfile.objects.select_for_update().get(pk=provider.pk)
     if locked.user_id != actor.pk:
-        raise TransitionError("Only the helper can resume their own profile.")
+        raise TransitionError(_("Only the helper can resume their own profile."))
     if locked.status != ProviderStatus.PAUSED:
-        raise TransitionError("Your profile is not paused.")
+        raise TransitionError(_("Your profile is not paused."))
     with set_actor(actor):
         locked.status = ProviderStatus.ACTIVE
         locked.pause_reason = ""

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm
 
 from accounts.constants import LANGUAGES, CheckKind, ProviderKind, Weekday
@@ -150,7 +151,7 @@ def provider_apply(
     try:
         with transaction.atomic():
             if ProviderProfile.objects.filter(user=user).exists():
-                raise ValidationError("You have already offered help.")
+                raise ValidationError(_("You have already offered help."))
             if photo is not None:
                 stored = _store_photo(profile, photo)
             try:
@@ -158,7 +159,7 @@ def provider_apply(
                 with transaction.atomic():
                     profile.save()
             except IntegrityError as exc:
-                raise ValidationError("You have already offered help.") from exc
+                raise ValidationError(_("You have already offered help.")) from exc
             profile.skills.set(skills)
             _write_slots(profile, slots)
             for perm in OWNER_PERMISSIONS:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import send_templated_email
 from accounts.exceptions import TooManyRequests, TransitionError
@@ -129,10 +130,10 @@ def conversation_open(*, match, now=None):
 
 def _clean_body(body):
     if "\x00" in body:
-        raise TransitionError("Your message contains a character that cannot be stored (NUL).")
+        raise TransitionError(_("Your message contains a character that cannot be stored (NUL)."))
     body = body.strip()
     if not body:
-        raise TransitionError("Write a message.")
+        raise TransitionError(_("Write a message."))
     if len(body) > MESSAGE_MAX_CHARS:
         raise TransitionError(f"Your message must be {MESSAGE_MAX_CHARS:,} characters or fewer.")
     return body
@@ -161,15 +162,15 @@ def _check_rate_limit(user):
 
 def _refuse_unless_writable(match, actor, now):
     if not is_participant(match, actor):
-        raise TransitionError("You are not part of this conversation.")
+        raise TransitionError(_("You are not part of this conversation."))
     if not was_accepted(match):
-        raise TransitionError("You can send messages once the offer has been accepted.")
+        raise TransitionError(_("You can send messages once the offer has been accepted."))
     if not is_writable(match, now):
         raise TransitionError(
-            "This conversation closed 30 days after the match ended. You can still read it."
+            _("This conversation closed 30 days after the match ended. You can still read it.")
         )
     if is_blocked(match):
-        raise TransitionError("You cannot send messages in this conversation.")
+        raise TransitionError(_("You cannot send messages in this conversation."))
 
 
 def _sender_name(user):
@@ -255,9 +256,9 @@ def contact_share_set(*, match, actor, share):
     """One side chooses whether the other may see its phone number and email."""
     match = Match.objects.select_for_update().select_related("need", "provider").get(pk=match.pk)
     if not is_participant(match, actor):
-        raise TransitionError("You are not part of this match.")
+        raise TransitionError(_("You are not part of this match."))
     if share and not (match.status == MatchStatus.ACTIVE and not is_blocked(match)):
-        raise TransitionError("You can share your contact details while the match is active.")
+        raise TransitionError(_("You can share your contact details while the match is active."))
     field = (
         "provider_shares_contact"
         if lifecycle.is_provider_side(match, actor)
@@ -276,9 +277,9 @@ def message_report(*, message, actor, description, kind=ConcernKind.CONDUCT, urg
     """Report a message someone else wrote: a concern about them, with the message attached."""
     match = message.conversation.match
     if not is_participant(match, actor):
-        raise TransitionError("You can only report messages in your own conversations.")
+        raise TransitionError(_("You can only report messages in your own conversations."))
     if message.sender_id == actor.pk:
-        raise TransitionError("You cannot report your own message.")
+        raise TransitionError(_("You cannot report your own message."))
     with transaction.atomic():
         concern = safeguarding.concern_raise(
             raised_by=actor,
@@ -323,7 +324,7 @@ def conversation_staff_read(*, conversation, actor):
     (an "accessed" entry naming the member of staff)."""
     if not conversations_readable_by_staff(actor).filter(pk=conversation.pk).exists():
         raise TransitionError(
-            "Staff can read a conversation only while a concern about it is open."
+            _("Staff can read a conversation only while a concern about it is open.")
         )
     with set_actor(actor):
         accessed.send(sender=Conversation, instance=conversation)

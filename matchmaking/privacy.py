@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -190,7 +191,7 @@ def account_delete(*, user, actor=None):
     """Close the account: end live matches properly, then anonymise what must stay."""
     actor = actor or user
     if user.is_superuser:
-        raise TransitionError("A superuser account cannot be deleted here.")
+        raise TransitionError(_("A superuser account cannot be deleted here."))
     with set_actor(actor):
         for match in Match.objects.filter(
             Q(provider__user=user) | Q(need__requested_by=user) | Q(need__resident=user),

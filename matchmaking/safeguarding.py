@@ -61,20 +61,20 @@ def concern_raise(*, raised_by, kind, description, urgent=False, match=None, abo
     From a match, a party's concern is about the other side unless `about` says otherwise.
     """
     if kind not in ConcernKind.values:
-        raise TransitionError("Choose what the concern is about.")
+        raise TransitionError(_("Choose what the concern is about."))
     if not description.strip():
-        raise TransitionError("Tell us what happened.")
+        raise TransitionError(_("Tell us what happened."))
     if match is None and about is None:
-        raise TransitionError("Say which match or person the concern is about.")
+        raise TransitionError(_("Say which match or person the concern is about."))
     if not _is_staff(raised_by):
         if match is None or not (
             lifecycle.is_resident_side(match, raised_by)
             or lifecycle.is_provider_side(match, raised_by)
         ):
-            raise TransitionError("You can raise a concern about a match you are part of.")
+            raise TransitionError(_("You can raise a concern about a match you are part of."))
         others = {match.provider.user_id, match.need.requested_by_id, match.need.resident_id}
         if about is not None and about.pk not in others:
-            raise TransitionError("You can raise a concern about someone in your match.")
+            raise TransitionError(_("You can raise a concern about someone in your match."))
     if match is not None and about is None:
         # Raised from a match, a concern is about the other side of it.
         about = lifecycle.other_side_of(match, raised_by)
@@ -120,13 +120,13 @@ def concern_recipients(concern):
 @transaction.atomic
 def concern_resolve(*, concern, actor, resolution, now=None):
     if not _is_staff(actor):
-        raise TransitionError("Only council staff can resolve concerns.")
+        raise TransitionError(_("Only council staff can resolve concerns."))
     if not resolution.strip():
-        raise TransitionError("Write a note saying how the concern was resolved.")
+        raise TransitionError(_("Write a note saying how the concern was resolved."))
     with set_actor(actor):
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
         if concern.status == ConcernStatus.RESOLVED:
-            raise TransitionError("This concern is already resolved.")
+            raise TransitionError(_("This concern is already resolved."))
         concern.status = ConcernStatus.RESOLVED
         concern.resolution = resolution.strip()
         concern.resolved_by, concern.resolved_at = actor, now or timezone.now()
@@ -150,7 +150,7 @@ def provider_suspend(*, provider, actor, reason):
     each live match. An accept that got in first is cancelled in the second step.
     """
     if not reason.strip():
-        raise TransitionError("Give a reason for the suspension.")
+        raise TransitionError(_("Give a reason for the suspension."))
     provider = provider_set_status(profile=provider, action="suspend", actor=actor)
     cancel_live_matches(provider=provider, actor=actor)
     notify(
@@ -195,7 +195,7 @@ def _may_handle(concern, actor):
     """Leads handle every concern; other council staff those in their areas."""
     if not (_is_staff(actor) and scoping.concerns_for_staff(actor).filter(pk=concern.pk).exists()):
         raise TransitionError(
-            "Only a safeguarding lead or staff of its area can act on this concern."
+            _("Only a safeguarding lead or staff of its area can act on this concern.")
         )
 
 
@@ -219,12 +219,14 @@ def concern_suspend_provider(*, concern, actor, reason):
     _may_handle(concern, actor)
     provider = concern_provider(concern)
     if provider is None:
-        raise TransitionError("This concern is not about a provider.")
+        raise TransitionError(_("This concern is not about a provider."))
     if not (
         scoping.is_safeguarding_lead(actor)
         or scoping.providers_for_staff(actor).filter(pk=provider.pk).exists()
     ):
-        raise TransitionError("Only a safeguarding lead can suspend a provider outside your areas.")
+        raise TransitionError(
+            _("Only a safeguarding lead can suspend a provider outside your areas.")
+        )
     provider = provider_suspend(
         provider=provider, actor=actor, reason=f"Concern {concern.pk}: {reason}"
     )
@@ -237,7 +239,7 @@ def concern_block(*, concern, actor, reason):
     """Never match the two people in a concern's match again (their live match ends)."""
     _may_handle(concern, actor)
     if concern.match_id is None:
-        raise TransitionError("This concern names no match, so there is no pair to block.")
+        raise TransitionError(_("This concern names no match, so there is no pair to block."))
     match = concern.match
     resident = match.need.resident or match.need.requested_by
     block = block_pair(resident=resident, provider=match.provider, actor=actor, reason=reason)
@@ -257,9 +259,9 @@ def provider_reinstate(*, provider, actor):
 def block_pair(*, resident, provider, actor, reason=""):
     """Never match this resident with this provider again (asked by the resident or staff)."""
     if not (_is_staff(actor) or actor.pk == resident.pk):
-        raise TransitionError("Only the resident or council staff can block a helper.")
+        raise TransitionError(_("Only the resident or council staff can block a helper."))
     with set_actor(actor):
-        block, _ = Block.objects.get_or_create(
+        block, _created = Block.objects.get_or_create(
             resident=resident,
             provider=provider,
             defaults={"reason": reason.strip()[:240], "created_by": actor},

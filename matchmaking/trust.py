@@ -31,7 +31,7 @@ MAX_COMMENT = 1000
 
 def _check_score(score, comment):
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-        raise TransitionError("Choose a rating from 1 to 5.")
+        raise TransitionError(_("Choose a rating from 1 to 5."))
     if len(comment) > MAX_COMMENT:
         raise TransitionError(f"Keep the comment to {MAX_COMMENT} characters or fewer.")
 
@@ -67,11 +67,13 @@ def rating_give(*, match, actor, score, comment=""):
         match = Match.objects.select_related("need", "provider__user").get(pk=match.pk)
         role = rater_role_for(match, actor)
         if role is None:
-            raise TransitionError("Only the people in this match can rate it.")
+            raise TransitionError(_("Only the people in this match can rate it."))
         if not first_visit_done(match):
-            raise TransitionError("You can rate once the first visit has happened.")
+            raise TransitionError(_("You can rate once the first visit has happened."))
         if Rating.objects.filter(match=match, rater_role=role).exists():
-            raise TransitionError("You have already rated this match. You can change your rating.")
+            raise TransitionError(
+                _("You have already rated this match. You can change your rating.")
+            )
         _check_score(score, comment)
         rating = Rating.objects.create(
             match=match, rater=actor, rater_role=role, score=score, comment=comment.strip()
@@ -121,7 +123,7 @@ def rating_edit(*, rating, actor, score, comment="", now=None):
         _lock_provider(rating.match.provider_id)
         rating = Rating.objects.select_for_update().get(pk=rating.pk)
         if rating.rater_id != getattr(actor, "pk", None):
-            raise TransitionError("Only the person who gave this rating can change it.")
+            raise TransitionError(_("Only the person who gave this rating can change it."))
         if now > editable_until(rating):
             raise TransitionError(
                 f"Ratings can be changed for {RATING_EDIT_DAYS} days; this one can no longer be."
@@ -140,9 +142,9 @@ def rating_edit(*, rating, actor, score, comment="", now=None):
 def rating_hide(*, rating, actor, reason, now=None):
     """Staff hide a rating (abusive, identifying, untrue); it stops counting."""
     if actor is None or not actor.is_staff:
-        raise TransitionError("Only council staff can hide ratings.")
+        raise TransitionError(_("Only council staff can hide ratings."))
     if not reason.strip():
-        raise TransitionError("Give a reason for hiding the rating.")
+        raise TransitionError(_("Give a reason for hiding the rating."))
     with set_actor(actor):
         _lock_provider(rating.match.provider_id)
         rating = Rating.objects.select_for_update().get(pk=rating.pk)
@@ -156,7 +158,7 @@ def rating_hide(*, rating, actor, reason, now=None):
 @transaction.atomic
 def rating_unhide(*, rating, actor):
     if actor is None or not actor.is_staff:
-        raise TransitionError("Only council staff can show hidden ratings again.")
+        raise TransitionError(_("Only council staff can show hidden ratings again."))
     with set_actor(actor):
         _lock_provider(rating.match.provider_id)
         rating = Rating.objects.select_for_update().get(pk=rating.pk)
@@ -177,9 +179,9 @@ def rating_comment_approve(*, rating, actor, now=None):
     with set_actor(actor):
         rating = Rating.objects.select_for_update().select_related("match__need").get(pk=rating.pk)
         if not is_staff_for(rating.match.need, actor):
-            raise TransitionError("Only council staff of this area can approve comments.")
+            raise TransitionError(_("Only council staff of this area can approve comments."))
         if not rating.comment:
-            raise TransitionError("This rating has no comment to approve.")
+            raise TransitionError(_("This rating has no comment to approve."))
         rating.comment_approved_at, rating.comment_approved_by = now or timezone.now(), actor
         rating.save()
         return rating

@@ -7,6 +7,7 @@ Matching-related transitions (matched, fulfilled) belong to matchmaking.lifecycl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm
 
 from accounts.emails import send_templated_email
@@ -55,7 +56,10 @@ def programme_for(*, category, area, on_date):
 def _place(need, postcode):
     if postcode.area_id is None:
         raise ValidationError(
-            {"postcode": f"{postcode.code} is outside the areas this service covers."}
+            {
+                "postcode": _("%(code)s is outside the areas this service covers.")
+                % {"code": postcode.code}
+            }
         )
     need.postcode = postcode.code
     need.latitude = postcode.latitude
@@ -75,7 +79,7 @@ def _check_schedule(need, slots):
     if need.schedule == Schedule.WEEKLY:
         need.on_date = need.starts_at = need.ends_at = None
         if not slots:
-            raise ValidationError("Choose at least one day and time for weekly help.")
+            raise ValidationError(_("Choose at least one day and time for weekly help."))
         if clash := window_clash(slots):
             raise ValidationError(clash_message(*clash))
     elif need.on_date and need.on_date < timezone.localdate():
@@ -129,8 +133,8 @@ def _lock_editable(need):
     locked = Need.objects.select_for_update().get(pk=need.pk)
     if locked.status not in NEED_EDITABLE:
         raise TransitionError(
-            f"Request {locked.reference} is {locked.get_status_display().lower()} "
-            "and can no longer be changed here."
+            _("Request %(reference)s is %(status)s and can no longer be changed here.")
+            % {"reference": locked.reference, "status": locked.get_status_display().lower()}
         )
     return locked
 

@@ -24,6 +24,7 @@ from typing import NamedTuple, TextIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from services.models import Area, Postcode
 
@@ -123,17 +124,17 @@ class PostcodeMessages(NamedTuple):
 
 
 RESIDENT_MESSAGES = PostcodeMessages(
-    malformed="We do not recognise that postcode. Check it and try again",
-    unknown="We do not recognise that postcode. Check it and try again",
-    outside=(
+    malformed=_("We do not recognise that postcode. Check it and try again"),
+    unknown=_("We do not recognise that postcode. Check it and try again"),
+    outside=_(
         "{code} is outside {area}. {service} can only find help in {area}. "
         "Your own council may offer help: find it at {elsewhere}"
     ),
 )
 PROVIDER_MESSAGES = PostcodeMessages(
-    malformed="Enter a full postcode, like RV1 2AB",
-    unknown="We cannot find {code}. Enter a postcode in {area}",
-    outside=(
+    malformed=_("Enter a full postcode, like RV1 2AB"),
+    unknown=_("We cannot find {code}. Enter a postcode in {area}"),
+    outside=_(
         "{code} is outside {area}. You can offer help through {service} only if you live in {area}"
     ),
 )
