@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import send_templated_email
 from accounts.exceptions import TooManyRequests, TransitionError
+from accounts.languages import lazy_message, read_in
 from matchmaking import lifecycle, safeguarding, scoping
 from matchmaking.constants import ConcernKind, ConcernStatus, MatchStatus
 from matchmaking.models import (
@@ -181,11 +182,18 @@ def _tell(*, match, sender, recipient, now):
     """An in-app notification (unless one is still unread) and, at most once per quiet
     period while unread, an email that names the sender but never quotes the message."""
     url = conversation_url(match)
-    text = f"{_sender_name(sender)} sent you a message about request {match.need.reference}."
+    text = read_in(
+        recipient.language,
+        lazy_message(
+            _("%(sender)s sent you a message about request %(reference)s."),
+            sender=_sender_name(sender),
+            reference=match.need.reference,
+        ),
+    )
     unread = Notification.objects.filter(user=recipient, url=url, read_at__isnull=True)
     if not unread.exists():
         Notification.objects.create(user=recipient, message=text, url=url, match=match)
-    reader, _ = ConversationReader.objects.select_for_update().get_or_create(
+    reader, _created = ConversationReader.objects.select_for_update().get_or_create(
         conversation=match.conversation, user=recipient
     )
     emailed = reader.last_emailed_at
