@@ -13,6 +13,7 @@ migration = importlib.import_module("services.migrations.0005_role_permissions")
 visits_migration = importlib.import_module(
     "matchmaking.migrations.0011_rating_comment_approval_visit_permission"
 )
+time_away_migration = importlib.import_module("accounts.migrations.0012_time_away")
 
 
 def codenames(group_name):
@@ -49,9 +50,11 @@ def test_the_permission_migration_reverses_and_runs_again():
     before = codenames("Council staff")
     migration.revoke_role_permissions(apps, None)
     visits_migration.revoke_visit_view(apps, None)
+    time_away_migration.staff_no_longer_see_dates_away(apps, None)
     assert codenames("Council staff") == set()
     migration.grant_role_permissions(apps, None)
     migration.grant_role_permissions(apps, None)
-    # Later migrations' grants (seeing visits) come back when those run again.
+    # Later migrations' grants (seeing visits, dates away) come back when those run again.
     visits_migration.grant_visit_view(apps, None)
+    time_away_migration.staff_see_dates_away(apps, None)
     assert codenames("Council staff") == before
