@@ -256,3 +256,14 @@ def test_an_offer_to_a_welsh_helper_is_in_welsh_and_its_answer_to_an_english_res
         f"{cook.user.display_name} can help with request {need.reference}. "
         "Please confirm, or ask for someone else."
     )
+
+
+def test_the_kinds_of_help_the_council_seeded_read_in_welsh(client):
+    from tests.factories import category
+
+    rhian = UserFactory(language="cy")
+    need = NeedFactory(requested_by=rhian, category=category("meals"))
+    client.force_login(rhian)
+    assert "Pryd o fwyd poeth" in client.get(reverse("needs:list")).content.decode()
+    detail = client.get(reverse("needs:detail", args=[need.reference])).content.decode()
+    assert '<h1 class="govuk-heading-l">Pryd o fwyd poeth</h1>' in detail
