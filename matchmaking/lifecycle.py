@@ -254,7 +254,7 @@ def _offer_message(need, explanation, expires_at):
     params = {
         "name": need.first_name,
         "help": _help_lazy(need),
-        "when": need.when_display,
+        "when": _when_lazy(need),
         "by": _date_lazy(timezone.localtime(expires_at), "j F H:i"),
     }
     if distance is None:
@@ -270,6 +270,11 @@ def _offer_message(need, explanation, expires_at):
         km=distance,
         **params,
     )
+
+
+def _when_lazy(need):
+    """When the help is wanted, with day and month names in the reader's language."""
+    return lazy(lambda: need.when_display, str)()
 
 
 def _help_lazy(need):
@@ -667,7 +672,7 @@ def match_offer(*, match, actor=None, now=None):
                 _("Can you help? %(name)s needs %(help)s, %(when)s."),
                 name=match.need.first_name,
                 help=_help_lazy(match.need),
-                when=match.need.when_display,
+                when=_when_lazy(match.need),
             ),
             url=_urls(match)["provider"],
             match=match,

@@ -250,6 +250,8 @@ def test_an_offer_to_a_welsh_helper_is_in_welsh_and_its_answer_to_an_english_res
 
     offer = Notification.objects.get(user=cook.user).message
     assert offer.startswith("Allwch chi helpu? Mae angen pryd o fwyd poeth ar Rose tua ")
+    with translation.override("cy"):
+        assert need.when_display in offer  # "Iau 3 Rhag 2026, 12:00–13:00": Welsh names
     assert "Atebwch erbyn" in offer
     told = Notification.objects.get(user=need.requested_by).message
     assert told == (
