@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
@@ -39,7 +40,7 @@ def api_token(request):
                 request.session[NEW_KEY_SESSION] = token.key
         elif action == "revoke":
             if api_token_revoke(user=request.user):
-                messages.success(request, "Your API token has been revoked. It no longer works.")
+                messages.success(request, _("Your API token has been revoked. It no longer works."))
         else:
             return HttpResponseBadRequest("Unknown action")
         return redirect("api_token")
