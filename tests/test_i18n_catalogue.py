@@ -22,8 +22,19 @@ PO = CATALOGUE / "django.po"
 # The Welsh for django-allauth's own pages and emails (it ships none), kept by hand.
 ALLAUTH_PO = Path(settings.BASE_DIR) / "locale" / "allauth" / "cy" / "LC_MESSAGES" / "django.po"
 CATALOGUES = pytest.mark.parametrize("po", [PO, ALLAUTH_PO], ids=["kith", "allauth"])
-# Folders a copy of the project needs for makemessages: the code and templates it reads.
-NOT_COPIED = {".git", ".venv", "node_modules", "static", "staticfiles", "media", "private-media"}
+# What a copy of the project for makemessages leaves out: it reads the code and templates.
+NOT_COPIED = {"node_modules", "static", "staticfiles", "media", "private-media", "test-results"}
+
+
+def not_copied(folder, names):
+    return [
+        name
+        for name in names
+        if name in NOT_COPIED
+        or name.startswith(".")  # .git, .venv, caches
+        or name == "__pycache__"
+        or ".sqlite3" in name
+    ]
 
 
 def read_po(path):
@@ -89,7 +100,7 @@ def test_makemessages_would_not_change_the_catalogue(tmp_path):
     shutil.copytree(
         settings.BASE_DIR,
         copy,
-        ignore=lambda folder, names: [n for n in names if n in NOT_COPIED or n.endswith(".pyc")],
+        ignore=not_copied,
     )
     environment = {
         **os.environ,
