@@ -9,10 +9,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import send_templated_email
+from accounts.languages import lazy_message
 from matchmaking.notifications import notify
 from tests.factories import PASSWORD, NeedFactory, StaffFactory, UserFactory
+from tests.matchmaking.test_notify import fake_notify, send  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +272,30 @@ def test_the_kinds_of_help_the_council_seeded_read_in_welsh(client):
     assert "Pryd o fwyd poeth" in client.get(reverse("needs:list")).content.decode()
     detail = client.get(reverse("needs:detail", args=[need.reference])).content.decode()
     assert '<h1 class="govuk-heading-l">Pryd o fwyd poeth</h1>' in detail
+
+
+def test_texts_to_a_welsh_account_are_in_welsh(client, fake_notify, send):  # noqa: F811
+    from accounts.constants import ContactMethod
+    from tests.matchmaking.test_notify import choose_texts, confirm, texts_to
+
+    rhian = UserFactory(language="cy", contact_method=ContactMethod.TEXT)
+    client.force_login(rhian)
+    choose_texts(client, send)
+    [code_text] = texts_to(fake_notify, "+447700900123")
+    assert code_text.endswith(
+        f"yw eich cod {settings.SERVICE_NAME} i gadarnhau’r rhif hwn. Mae’n gweithio am 15 munud."
+    )
+    confirm(client, send, fake_notify)
+    rhian.refresh_from_db()
+
+    send(
+        lambda: notify(
+            users=[rhian],
+            message=lazy_message(
+                _("%(name)s rated your help %(score)s out of 5."), name="Rose", score=5
+            ),
+        )
+    )
+    assert texts_to(fake_notify, "+447700900123")[-1].startswith(
+        f"{settings.SERVICE_NAME}: Rhoddodd Rose sgôr o 5 allan o 5 i’ch help."
+    )
