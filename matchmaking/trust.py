@@ -126,7 +126,8 @@ def rating_edit(*, rating, actor, score, comment="", now=None):
             raise TransitionError(_("Only the person who gave this rating can change it."))
         if now > editable_until(rating):
             raise TransitionError(
-                f"Ratings can be changed for {RATING_EDIT_DAYS} days; this one can no longer be."
+                _("Ratings can be changed for %(days)s days; this one can no longer be.")
+                % {"days": RATING_EDIT_DAYS}
             )
         _check_score(score, comment)
         if comment.strip() != rating.comment:

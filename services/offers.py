@@ -8,6 +8,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm
 
 from accounts.constants import ProviderStatus
@@ -83,10 +84,11 @@ def offer_withdraw(*, offer, actor) -> Offer:
         # Lock the row: matching may take the offer at the same moment.
         locked = Offer.objects.select_for_update().get(pk=offer.pk)
         if not actor.has_perm("services.change_offer", locked):
-            raise TransitionError("You cannot withdraw this offer.")
+            raise TransitionError(_("You cannot withdraw this offer."))
         if locked.status != OfferStatus.OPEN:
             raise TransitionError(
-                f"This offer is {locked.get_status_display().lower()}, so it cannot be withdrawn."
+                _("This offer is %(status)s, so it cannot be withdrawn.")
+                % {"status": locked.get_status_display().lower()}
             )
         locked.status = OfferStatus.WITHDRAWN
         locked.save(update_fields=["status"])
