@@ -27,9 +27,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection, reset_queries
+from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 
 from matchmaking.bench.database import fresh_database as fresh_database_context
 from matchmaking.bench.options import positive_int
@@ -128,6 +128,14 @@ def _load(port, path, cookie, count, concurrency):
     return count / wall, latencies
 
 
+def _counting_into(queries: list):
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    return count
+
+
 def in_process_medians(session_keys: dict, count: int, *, write=None) -> dict:
     """Each page requested `count` times one after another through Django's handler here.
 
@@ -150,8 +158,8 @@ def in_process_medians(session_keys: dict, count: int, *, write=None) -> dict:
             status = client.get(path).status_code  # also renews the session, once
             if status != 200:
                 raise RuntimeError(f"{path} answered {status} in process, not 200")
-            reset_queries()  # a full log (DEBUG kept the demo's queries) would count none
-            with CaptureQueriesContext(connection) as queries:
+            queries = []
+            with connection.execute_wrapper(_counting_into(queries)):
                 client.get(path)
             timings, cpu = [], []
             for _ in range(count):
