@@ -127,8 +127,12 @@ def need_alert_several(*, need, actor, now=None):
     if not lifecycle.is_staff_for(need, actor):
         raise TransitionError("Only council staff of this area can offer this request.")
     with set_actor(actor):
+        # Lock the need's row only: PostgreSQL refuses FOR UPDATE on the outer join that the
+        # nullable programme brings in.
         need = (
-            Need.objects.select_for_update().select_related("category", "programme").get(pk=need.pk)
+            Need.objects.select_for_update(of=("self",))
+            .select_related("category", "programme")
+            .get(pk=need.pk)
         )
         if need.status != NeedStatus.OPEN:
             raise TransitionError("Only an open need can be offered.")
