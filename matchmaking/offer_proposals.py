@@ -34,7 +34,7 @@ from matchmaking.notifications import notify
 from services.constants import Channel, NeedStatus, OfferStatus, Schedule
 from services.models import Need, Offer
 from services.needs import OWNER_PERMISSIONS as NEED_OWNER_PERMISSIONS
-from services.needs import programme_for
+from services.needs import need_reference_unused, programme_for
 
 
 def someone_else_took_it():
@@ -157,6 +157,7 @@ def _need_for(proposal, offer, actor, now):
         status=NeedStatus.OPEN,
         status_changed_at=now,
     )
+    need_reference_unused(need)
     need.full_clean(exclude=["requested_by", "resident"])
     need.save()
     for permission in NEED_OWNER_PERMISSIONS:

@@ -14,7 +14,7 @@ from accounts.emails import send_templated_email
 from accounts.exceptions import TransitionError
 from accounts.windows import clash_message, window_clash
 from services.constants import NEED_EDITABLE, Channel, NeedStatus, Schedule
-from services.models import Need, NeedSlot, Programme
+from services.models import Need, NeedSlot, Programme, new_reference
 from services.signals import need_opened
 
 OWNER_PERMISSIONS = ("services.view_need", "services.change_need")
@@ -104,6 +104,7 @@ def need_submit(*, requested_by, postcode, slots=(), resident=None, **fields):
         category=need.category, area=need.area, on_date=need.on_date or timezone.localdate()
     )
     need.status = NeedStatus.OPEN if need.programme else NeedStatus.SUBMITTED
+    need_reference_unused(need)
     need.full_clean(exclude=["requested_by", "resident"])
     need.save()
     if need.schedule == Schedule.WEEKLY:
@@ -115,6 +116,16 @@ def need_submit(*, requested_by, postcode, slots=(), resident=None, **fields):
     if need.status == NeedStatus.OPEN:
         transaction.on_commit(lambda: need_opened.send(sender=Need, need=need))
     return need
+
+
+def need_reference_unused(need):
+    """Give `need` a reference no other request has.
+
+    Six characters from 31 give 887 million references: a clash is as likely as not by
+    about 35,000 requests, and would otherwise refuse a resident's request at save.
+    """
+    while Need.objects.filter(reference=need.reference).exists():
+        need.reference = new_reference()
 
 
 def _tell_about_new_need(need):

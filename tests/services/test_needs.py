@@ -66,6 +66,18 @@ def test_a_need_inside_a_programme_opens_at_once_and_copies_the_place(
     assert need.reference in mail.outbox[0].subject
 
 
+def test_a_reference_already_taken_is_drawn_again_and_the_request_kept(monkeypatch):
+    """Random references collide by about 35,000 requests; that must not refuse one."""
+    NeedFactory(reference="KTH-AAAAAA")
+    monkeypatch.setattr(Need._meta.get_field("reference"), "default", lambda: "KTH-AAAAAA")
+    monkeypatch.setattr("services.needs.new_reference", lambda: "KTH-BBBBBB")
+
+    need = submit(UserFactory(), PostcodeFactory())
+
+    assert need.reference == "KTH-BBBBBB"
+    assert Need.objects.filter(reference__in=["KTH-AAAAAA", "KTH-BBBBBB"]).count() == 2
+
+
 def test_a_need_no_programme_covers_waits_for_staff():
     need = submit(UserFactory(), PostcodeFactory())
     assert need.status == NeedStatus.SUBMITTED
