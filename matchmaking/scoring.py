@@ -419,6 +419,29 @@ def _clip(x: float) -> float:
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
 
+def _weight_shares(weights: Weights) -> tuple[dict[str, float], tuple[float, ...]]:
+    """The weights by name, and each component's share of their total in COMPONENTS order."""
+    validate_weights(weights)
+    weight_map = weights.as_dict()
+    total_weight = sum(weight_map.values())
+    return weight_map, tuple(weight_map[name] / total_weight for name in COMPONENTS)
+
+
+def _weighted_score(shares: tuple[float, ...], comps: dict[str, float]) -> float:
+    """The weighted mean of the eight components, in [0, 1]."""
+    w_prox, w_trust, w_rel, w_avail, w_cont, w_lang, w_load, w_fair = shares
+    return _clip(
+        w_prox * comps["proximity"]
+        + w_trust * comps["trust"]
+        + w_rel * comps["reliability"]
+        + w_avail * comps["availability"]
+        + w_cont * comps["continuity"]
+        + w_lang * comps["language"]
+        + w_load * comps["load"]
+        + w_fair * comps["fairness"]
+    )
+
+
 def _components(
     need: NeedFacts, cand: CandidateFacts, distance: float, fit: float, priors: Priors
 ) -> dict[str, float]:
@@ -524,14 +547,9 @@ def rank(
     `ranked` is best first, equal scores by provider_id ascending, cut to `limit` if given;
     `excluded` lists every candidate that failed a hard filter, in input order.
     """
-    validate_weights(weights)
     if limit is not None and limit < 0:
         raise ValueError("limit must be zero or more.")
-    weight_map = weights.as_dict()
-    total_weight = sum(weight_map.values())
-    w_prox, w_trust, w_rel, w_avail, w_cont, w_lang, w_load, w_fair = (
-        weight_map[name] / total_weight for name in COMPONENTS
-    )
+    weight_map, shares = _weight_shares(weights)
 
     ctx = _NeedContext(need)
     # Haversine inlined with the need's terms hoisted: this loop runs for every candidate.
@@ -555,16 +573,7 @@ def rank(
             excluded.append(result)
             continue
         comps = _components(need, cand, distance, result, priors)
-        score = _clip(
-            w_prox * comps["proximity"]
-            + w_trust * comps["trust"]
-            + w_rel * comps["reliability"]
-            + w_avail * comps["availability"]
-            + w_cont * comps["continuity"]
-            + w_lang * comps["language"]
-            + w_load * comps["load"]
-            + w_fair * comps["fairness"]
-        )
+        score = _weighted_score(shares, comps)
         scored.append((score, cand.provider_id, distance, comps, cand.recent_offers))
 
     scored.sort(key=lambda row: (-row[0], row[1]))
@@ -663,14 +672,9 @@ def rank_offer(
     for their need, so an offer reaches nobody a need's ranking would refuse them. The
     pair's own facts (a block, help given before) come with each resident.
     """
-    validate_weights(weights)
     if limit is not None and limit < 0:
         raise ValueError("limit must be zero or more.")
-    weight_map = weights.as_dict()
-    total_weight = sum(weight_map.values())
-    w_prox, w_trust, w_rel, w_avail, w_cont, w_lang, w_load, w_fair = (
-        weight_map[name] / total_weight for name in COMPONENTS
-    )
+    weight_map, shares = _weight_shares(weights)
     # The offer's end of the distance hoisted, as in rank(): this loop runs for every resident.
     phi2 = math.radians(provider.lat)
     cos_phi2 = math.cos(phi2)
@@ -708,16 +712,7 @@ def rank_offer(
             excluded.append(ExcludedResident(need.resident_id, result.reason, result.detail))
             continue
         comps = _components(need, cand, distance, result, priors)
-        score = _clip(
-            w_prox * comps["proximity"]
-            + w_trust * comps["trust"]
-            + w_rel * comps["reliability"]
-            + w_avail * comps["availability"]
-            + w_cont * comps["continuity"]
-            + w_lang * comps["language"]
-            + w_load * comps["load"]
-            + w_fair * comps["fairness"]
-        )
+        score = _weighted_score(shares, comps)
         scored.append((score, need.resident_id, need.need_id, distance, comps))
 
     # Posting an offer wants its best few of thousands: no need to sort them all.
