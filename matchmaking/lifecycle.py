@@ -322,28 +322,42 @@ def need_offer_next(*, need, actor=None, now=None):
                 need=need, ranking=ranking, skip=cancelled_with, now=now, actor=actor
             )
             return offers[0] if offers else None
-        for scored in ranking.ranked:
-            if scored.provider_id in cancelled_with:
-                continue
-            provider = (
-                ProviderProfile.objects.select_for_update()
-                .select_related("user")
-                .get(pk=scored.provider_id)
-            )
-            # The ranking was read before the lock: check the place is still free.
-            if _has_free_place(provider):
-                return _offer(
-                    need,
-                    provider,
-                    now=now,
-                    score=scored.score,
-                    explanation=scored.explanation,
-                    proposed_by=ProposedBy.ENGINE,
-                )
-        if need.unmet_since is None:
-            need.unmet_since = now
-            need.save(update_fields=["unmet_since", "updated_at"])
-        return None
+        chosen = free_candidates(need, ranking.ranked, skip=cancelled_with, wanted=1, now=now)
+        if not chosen:
+            return None
+        [(provider, scored)] = chosen
+        return _offer(
+            need,
+            provider,
+            now=now,
+            score=scored.score,
+            explanation=scored.explanation,
+            proposed_by=ProposedBy.ENGINE,
+        )
+
+
+def free_candidates(need, ranked, *, skip, wanted, now):
+    """The first `wanted` of `ranked` (best first) with a free place, their rows locked, as
+    (provider, scored) pairs. The caller holds the need's lock. When nobody is free the need
+    is marked unmet for staff and the list is empty."""
+    chosen = []
+    for scored in ranked:
+        if len(chosen) == wanted:
+            break
+        if scored.provider_id in skip:
+            continue
+        provider = (
+            ProviderProfile.objects.select_for_update()
+            .select_related("user")
+            .get(pk=scored.provider_id)
+        )
+        # The ranking was read before the lock: check the place is still free.
+        if _has_free_place(provider):
+            chosen.append((provider, scored))
+    if not chosen and need.unmet_since is None:
+        need.unmet_since = now
+        need.save(update_fields=["unmet_since", "updated_at"])
+    return chosen
 
 
 @transaction.atomic

@@ -82,25 +82,14 @@ def offer_several(*, need, ranking, skip=(), now, actor=None, proposed_by=Propos
     `skip` are providers not to ask again (their match for it was cancelled). When nobody is
     free the need is marked unmet for staff and the list is empty.
     """
-    wanted = alert_count(need)
-    chosen = []
-    for scored in scoring.prefer_least_alerted(ranking.ranked):
-        if len(chosen) == wanted:
-            break
-        if scored.provider_id in skip:
-            continue
-        provider = (
-            ProviderProfile.objects.select_for_update()
-            .select_related("user")
-            .get(pk=scored.provider_id)
-        )
-        # The ranking was read before the lock: check the place is still free.
-        if lifecycle._has_free_place(provider):
-            chosen.append((provider, scored))
+    chosen = lifecycle.free_candidates(
+        need,
+        scoring.prefer_least_alerted(ranking.ranked),
+        skip=skip,
+        wanted=alert_count(need),
+        now=now,
+    )
     if not chosen:
-        if need.unmet_since is None:
-            need.unmet_since = now
-            need.save(update_fields=["unmet_since", "updated_at"])
         return []
     expires_at = now + answer_window(need)
     return [
