@@ -38,13 +38,9 @@ def ucla_items(score):
 
 
 def answered_survey(need, wave, *, ucla, lonely, when):
-    return OutcomeSurvey.objects.create(
-        need=need,
-        respondent=need.resident,
+    return OutcomeSurvey.objects.create_for_need(
+        need,
         wave=wave,
-        programme=need.programme,
-        area=need.area,
-        category=need.category,
         invited_at=when - datetime.timedelta(days=2),
         expires_at=when + datetime.timedelta(days=28),
         answered_at=when,

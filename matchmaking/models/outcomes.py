@@ -80,6 +80,18 @@ def _in_range(code):
 
 
 class OutcomeSurveyQuerySet(models.QuerySet):
+    def create_for_need(self, need, **fields):
+        """A resident's survey about `need`, counted under the need's programme, area and
+        category as they are now."""
+        return self.create(
+            need=need,
+            respondent=need.resident,
+            programme=need.programme,
+            area=need.area,
+            category=need.category,
+            **fields,
+        )
+
     def answered(self):
         """Answered and not withdrawn: the answers the figures may use."""
         return self.filter(answered_at__isnull=False, withdrawn_at__isnull=True)

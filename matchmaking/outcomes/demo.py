@@ -45,13 +45,9 @@ def _answers(rng, *, lonely):
 
 
 def _survey(need, wave, *, invited_at):
-    return OutcomeSurvey.objects.create(
-        need=need,
-        respondent=need.resident,
+    return OutcomeSurvey.objects.create_for_need(
+        need,
         wave=wave,
-        programme=need.programme,
-        area=need.area,
-        category=need.category,
         invited_at=invited_at,
         expires_at=invited_at + datetime.timedelta(days=surveys.LINK_DAYS),
     )

@@ -298,27 +298,19 @@ def survey_invite(*, wave, need=None, volunteer=None, now=None):
     exists already (another run made it) or the person said no to surveys."""
     now = now or timezone.now()
     if need is not None:
-        fields = {
-            "need": need,
-            "respondent": need.resident,
-            "programme": need.programme,
-            "area": need.area,
-            "category": need.category,
-        }
         consent = consent_for(user=need.resident, need=need)
     else:
-        fields = {"respondent": volunteer}
         consent = consent_for(user=volunteer)
     if _declined(consent):
         return None
+    expires_at = now + datetime.timedelta(days=LINK_DAYS)
+    invitation = {"wave": wave, "invited_at": now, "expires_at": expires_at}
     try:
         with transaction.atomic():
-            survey = OutcomeSurvey.objects.create(
-                wave=wave,
-                invited_at=now,
-                expires_at=now + datetime.timedelta(days=LINK_DAYS),
-                **fields,
-            )
+            if need is not None:
+                survey = OutcomeSurvey.objects.create_for_need(need, **invitation)
+            else:
+                survey = OutcomeSurvey.objects.create(respondent=volunteer, **invitation)
             _tell(survey)
     except IntegrityError:  # the unique (need, wave): already invited
         return None

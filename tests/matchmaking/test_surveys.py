@@ -36,13 +36,9 @@ EVERY_ANSWER = {
 def _follow_up(*, need=None, invited_days_ago=0, expires_in_days=28, wave=SurveyWave.MONTH_3):
     need = need or NeedFactory()
     now = timezone.now()
-    return OutcomeSurvey.objects.create(
-        need=need,
-        respondent=need.resident,
+    return OutcomeSurvey.objects.create_for_need(
+        need,
         wave=wave,
-        programme=need.programme,
-        area=need.area,
-        category=need.category,
         invited_at=now - datetime.timedelta(days=invited_days_ago),
         expires_at=now + datetime.timedelta(days=expires_in_days),
     )

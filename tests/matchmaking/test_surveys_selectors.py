@@ -19,13 +19,9 @@ AFTER = {"lonely_how_often": 3, "ucla_lack_companionship": 2, "ucla_left_out": 1
 
 
 def _survey(need, wave, answers=None, *, withdrawn=False):
-    survey = OutcomeSurvey.objects.create(
-        need=need,
-        respondent=need.resident,
+    survey = OutcomeSurvey.objects.create_for_need(
+        need,
         wave=wave,
-        programme=need.programme,
-        area=need.area,
-        category=need.category,
         expires_at=timezone.now() + datetime.timedelta(days=28),
     )
     if answers is not None:
