@@ -51,20 +51,50 @@ from services.models import Need
 class Transition:
     sources: tuple[str, ...]
     target: str
-    verb: str
+    refused: str  # why it cannot happen now: %(status)s is the match's current status
 
 
 TRANSITIONS = {
-    "offer": Transition((MatchStatus.PROPOSED,), MatchStatus.OFFERED, "offered"),
-    "accept": Transition((MatchStatus.OFFERED,), MatchStatus.ACCEPTED, "accepted"),
-    "decline": Transition((MatchStatus.OFFERED,), MatchStatus.DECLINED, "declined"),
-    "expire": Transition((MatchStatus.OFFERED,), MatchStatus.EXPIRED, "expired"),
-    "confirm": Transition((MatchStatus.ACCEPTED,), MatchStatus.ACTIVE, "confirmed"),
-    "ask_for_someone_else": Transition(
-        (MatchStatus.ACCEPTED,), MatchStatus.DECLINED, "turned down"
+    "offer": Transition(
+        (MatchStatus.PROPOSED,),
+        MatchStatus.OFFERED,
+        _("This match is %(status)s, so it cannot be offered."),
     ),
-    "cancel": Transition(tuple(LIVE_STATUSES), MatchStatus.CANCELLED, "cancelled"),
-    "complete": Transition((MatchStatus.ACTIVE,), MatchStatus.COMPLETED, "completed"),
+    "accept": Transition(
+        (MatchStatus.OFFERED,),
+        MatchStatus.ACCEPTED,
+        _("This match is %(status)s, so it cannot be accepted."),
+    ),
+    "decline": Transition(
+        (MatchStatus.OFFERED,),
+        MatchStatus.DECLINED,
+        _("This match is %(status)s, so it cannot be declined."),
+    ),
+    "expire": Transition(
+        (MatchStatus.OFFERED,),
+        MatchStatus.EXPIRED,
+        _("This match is %(status)s, so it cannot expire."),
+    ),
+    "confirm": Transition(
+        (MatchStatus.ACCEPTED,),
+        MatchStatus.ACTIVE,
+        _("This match is %(status)s, so it cannot be confirmed."),
+    ),
+    "ask_for_someone_else": Transition(
+        (MatchStatus.ACCEPTED,),
+        MatchStatus.DECLINED,
+        _("This match is %(status)s, so it cannot be turned down."),
+    ),
+    "cancel": Transition(
+        tuple(LIVE_STATUSES),
+        MatchStatus.CANCELLED,
+        _("This match is %(status)s, so it cannot be cancelled."),
+    ),
+    "complete": Transition(
+        (MatchStatus.ACTIVE,),
+        MatchStatus.COMPLETED,
+        _("This match is %(status)s, so it cannot be completed."),
+    ),
 }
 
 
@@ -173,10 +203,7 @@ def _lock(match):
 def _move(match, action, now, **fields):
     transition = TRANSITIONS[action]
     if match.status not in transition.sources:
-        raise TransitionError(
-            f"This match is {match.get_status_display().lower()}, "
-            f"so it cannot be {transition.verb}."
-        )
+        raise TransitionError(transition.refused % {"status": match.get_status_display().lower()})
     match.status = transition.target
     for name, value in fields.items():
         setattr(match, name, value)

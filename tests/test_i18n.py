@@ -12,9 +12,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import send_templated_email
+from accounts.exceptions import TransitionError
 from accounts.languages import lazy_message
+from matchmaking.lifecycle import match_accept
 from matchmaking.notifications import notify
 from tests.factories import PASSWORD, NeedFactory, StaffFactory, UserFactory
+from tests.match_factories import MatchFactory
 from tests.matchmaking.test_notify import fake_notify, send  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +302,12 @@ def test_texts_to_a_welsh_account_are_in_welsh(client, fake_notify, send):  # no
     assert texts_to(fake_notify, "+447700900123")[-1].startswith(
         f"{settings.SERVICE_NAME}: Rhoddodd Rose sgôr o 5 allan o 5 i’ch help."
     )
+
+
+def test_a_step_a_match_can_no_longer_take_is_refused_in_the_readers_language():
+    match = MatchFactory(completed=True)
+
+    with translation.override("cy"), pytest.raises(TransitionError) as refused:
+        match_accept(match=match, actor=match.provider.user)
+
+    assert str(refused.value) == "Statws y paru hwn yw “wedi’i gwblhau”, felly ni ellir ei dderbyn."
