@@ -47,6 +47,18 @@ def offer_ends_at(offer):
     return timezone.make_aware(naive, timezone.get_default_timezone())
 
 
+def proposal_answerable(proposal, *, now=None):
+    """Whether the resident can still say yes or no: not yet answered, and the offer open
+    and not over (offer_accept gives each refusal its own message)."""
+    now = now or timezone.now()
+    offer = proposal.offer
+    return (
+        proposal.status == OfferProposalStatus.PROPOSED
+        and offer.status == OfferStatus.OPEN
+        and offer_ends_at(offer) > now
+    )
+
+
 def offer_when(offer):
     return f"{offer.on_date:%A %-d %B}, {offer.starts_at:%H:%M}–{offer.ends_at:%H:%M}"
 

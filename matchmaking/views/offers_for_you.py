@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matchmaking import offer_proposals
-from matchmaking.constants import OfferProposalStatus
 from matchmaking.models import OfferAlert, OfferProposal
 from matchmaking.offer_forms import OfferAlertsForm
 from matchmaking.views.common import act
+from services.constants import OfferStatus
 
 
 @login_required
@@ -46,7 +46,7 @@ def offer_alerts(request):
             return redirect("matchmaking:offer_alerts")
     waiting = (
         OfferProposal.objects.waiting()
-        .filter(resident=request.user, offer__status="open")
+        .filter(resident=request.user, offer__status=OfferStatus.OPEN)
         .select_related("offer__category", "offer__provider__user")
     )
     return render(
@@ -74,8 +74,7 @@ def offer_proposal(request, pk):
             "proposal": proposal,
             "offer": proposal.offer,
             "when": offer_proposals.offer_when(proposal.offer),
-            "can_answer": proposal.status == OfferProposalStatus.PROPOSED
-            and proposal.offer.status == "open",
+            "can_answer": offer_proposals.proposal_answerable(proposal),
         },
     )
 

@@ -2,13 +2,17 @@
 offer, and who may see an offer put to someone (the resident it was put to; anyone else,
 the provider included, gets a 404)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matchmaking import offer_proposals
 from matchmaking.constants import MatchStatus, OfferProposalStatus
 from matchmaking.models import Match, OfferAlert
 from services.constants import OfferStatus
+from services.models import Offer
 from tests.factories import PostcodeFactory, UserFactory, category
 from tests.matchmaking.test_offer_proposals import alert, cook, offer_for
 
@@ -99,6 +103,17 @@ def test_the_resident_it_was_put_to_sees_it_and_takes_it(client, proposal):
     assert response.redirect_chain[-1][0] == reverse("matchmaking:need_match", args=[match.pk])
     assert match.status == MatchStatus.ACTIVE
     assert proposal.offer.provider.user.display_name in response.content.decode()
+
+
+def test_an_offer_whose_time_has_passed_is_shown_without_a_yes(client, proposal):
+    page_url = reverse("matchmaking:offer_proposal", args=[proposal.pk])
+    client = signed_in(client, proposal.resident)
+    assert "Yes please" in client.get(page_url).content.decode()
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Offer.objects.filter(pk=proposal.offer_id).update(on_date=yesterday)
+
+    assert "Yes please" not in client.get(page_url).content.decode()
 
 
 def test_the_provider_sees_the_residents_first_name_and_address_once_taken(client, proposal):
