@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -21,14 +23,13 @@ def send_templated_email(*, to, template, context, language=None):
     for address, account_language in languages_for_addresses(recipients).items():
         by_language.setdefault(account_language or language, []).append(address)
     for recipient_language, addresses in by_language.items():
-        subject, body = email_render(
-            template=template, context=context, language=recipient_language
-        )
-        transaction.on_commit(
-            lambda addresses=addresses, subject=subject, body=body: send_email.enqueue(
-                to=addresses, subject=subject, body=body
-            )
-        )
+        email_queue(to=addresses, template=template, context=context, language=recipient_language)
+
+
+def email_queue(*, to, template, context, language):
+    """Render the email in `language` now; send it to `to` once the transaction commits."""
+    subject, body = email_render(template=template, context=context, language=language)
+    transaction.on_commit(partial(send_email.enqueue, to=list(to), subject=subject, body=body))
 
 
 def email_render(*, template, context, language=None):

@@ -3,15 +3,13 @@ message (matchmaking.texts), in the background."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
-from accounts.emails import email_render
+from accounts.emails import email_queue
 from accounts.languages import read_in
 from accounts.models import ProviderProfile
-from accounts.tasks import send_email
 from matchmaking.channels import email_through_notify, notify_email_queue
 from matchmaking.models import Notification
 from matchmaking.texts import notification_texts_queue, text_numbers_for, wants_email
@@ -77,15 +75,13 @@ def notify_many(notices):
                     to=user.email, template="matchmaking/email/notification", context=context
                 )
             elif user.email:
-                # send_templated_email, less its look-up of the address's account language
-                # (a query an email): the account is `user`, its language already read.
-                subject, body = email_render(
+                # Not send_templated_email: it looks up each address's account language (a
+                # query an email), and the account here is `user`, its language already read.
+                email_queue(
+                    to=[user.email],
                     template="matchmaking/email/notification",
                     context=context,
                     language=user.language,
-                )
-                transaction.on_commit(
-                    partial(send_email.enqueue, to=[user.email], subject=subject, body=body)
                 )
 
 
