@@ -79,18 +79,21 @@ def _in_range(code):
     )
 
 
+def about_need(need):
+    """Who answers a survey about `need`, and the grouping it is counted under."""
+    return {
+        "respondent": need.resident,
+        "programme": need.programme,
+        "area": need.area,
+        "category": need.category,
+    }
+
+
 class OutcomeSurveyQuerySet(models.QuerySet):
     def create_for_need(self, need, **fields):
         """A resident's survey about `need`, counted under the need's programme, area and
         category as they are now."""
-        return self.create(
-            need=need,
-            respondent=need.resident,
-            programme=need.programme,
-            area=need.area,
-            category=need.category,
-            **fields,
-        )
+        return self.create(need=need, **about_need(need), **fields)
 
     def answered(self):
         """Answered and not withdrawn: the answers the figures may use."""

@@ -28,6 +28,7 @@ from accounts.exceptions import TransitionError
 from accounts.models import ProviderProfile
 from matchmaking.constants import VisitStatus
 from matchmaking.models import OutcomeSurvey, SurveyConsent, Visit
+from matchmaking.models.outcomes import about_need
 from matchmaking.notifications import notify
 from matchmaking.outcomes.constants import AnsweredHow, SurveyWave
 from matchmaking.outcomes.instruments import answer_errors
@@ -179,14 +180,20 @@ def survey_baseline(*, need):
         need=need,
         wave=SurveyWave.BASELINE,
         defaults={
-            "respondent": need.resident,
-            "programme": need.programme,
-            "area": need.area,
-            "category": need.category,
+            **about_need(need),
             "expires_at": timezone.now() + datetime.timedelta(days=LINK_DAYS),
         },
     )
     return survey
+
+
+def baseline_to_answer(need):
+    """The request's baseline survey to show: the one begun, or a new one not yet saved (it
+    is saved only with answers). Once answered, SurveyLinkError("used")."""
+    existing = OutcomeSurvey.objects.filter(need=need, wave=SurveyWave.BASELINE).first()
+    if existing is not None and existing.answered_at is not None:
+        raise SurveyLinkError(_("This survey has already been answered."), reason="used")
+    return existing or OutcomeSurvey(need=need, wave=SurveyWave.BASELINE)
 
 
 def _lock(survey):

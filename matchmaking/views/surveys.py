@@ -16,7 +16,7 @@ from accounts.exceptions import TransitionError
 from accounts.two_factor import lacks_two_factor
 from matchmaking.models import OutcomeSurvey
 from matchmaking.outcomes import surveys
-from matchmaking.outcomes.constants import AnsweredHow, SurveyWave
+from matchmaking.outcomes.constants import AnsweredHow
 from matchmaking.outcomes.forms import SurveyForm
 from matchmaking.scoping import needs_for_staff
 from services.selectors import needs_visible_to
@@ -100,14 +100,14 @@ def survey_baseline(request, reference):
         needs_visible_to(request.user).select_related("resident", "programme", "area"),
         reference=reference,
     )
-    existing = OutcomeSurvey.objects.filter(need=need, wave=SurveyWave.BASELINE).first()
-    if existing is not None and existing.answered_at is not None:
-        return _link_problem(request, "used")
+    try:
+        survey = surveys.baseline_to_answer(need)
+    except surveys.SurveyLinkError as error:
+        return _link_problem(request, error.reason)
     if need.resident_id == request.user.pk:
         how, on_behalf, by = AnsweredHow.SELF, None, None
     else:
         how, on_behalf, by = AnsweredHow.REFERRER_PRESENT, need.contact_name, request.user
-    survey = existing or OutcomeSurvey(need=need, wave=SurveyWave.BASELINE)
     return _survey_page(
         request,
         survey=survey,
@@ -130,10 +130,10 @@ def survey_by_phone(request, reference):
         needs_for_staff(request.user).select_related("resident", "programme", "area"),
         reference=reference,
     )
-    existing = OutcomeSurvey.objects.filter(need=need, wave=SurveyWave.BASELINE).first()
-    if existing is not None and existing.answered_at is not None:
-        return _link_problem(request, "used")
-    survey = existing or OutcomeSurvey(need=need, wave=SurveyWave.BASELINE)
+    try:
+        survey = surveys.baseline_to_answer(need)
+    except surveys.SurveyLinkError as error:
+        return _link_problem(request, error.reason)
     return _survey_page(
         request,
         survey=survey,
