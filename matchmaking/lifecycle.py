@@ -24,12 +24,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
-from accounts.languages import lazy_message
+from accounts.languages import lazy_message, lowercase_translation_lazy
 from accounts.models import ProviderProfile
 from matchmaking import candidates, conversations, scoping, urgent, visits
 from matchmaking.constants import (
@@ -220,11 +220,12 @@ def _set_need_status(need, status, now):
         need.save(update_fields=["status", "status_changed_at", "updated_at"])
 
 
-def _urls(match):
-    return {
-        "provider": reverse("matchmaking:offer_detail", args=[match.pk]),
-        "resident": reverse("matchmaking:need_match", args=[match.pk]),
-    }
+def _provider_url(match):
+    return reverse("matchmaking:offer_detail", args=[match.pk])
+
+
+def _resident_url(match):
+    return reverse("matchmaking:need_match", args=[match.pk])
 
 
 def _resident_users(need):
@@ -272,7 +273,7 @@ def _offer(
     message = _offer_message(need, explanation, expires_at)
     if alerted_together > 1:
         message = urgent.with_alerted_together_note(message, alerted_together)
-    notify(users=[provider.user], message=message, url=_urls(match)["provider"], match=match)
+    notify(users=[provider.user], message=message, url=_provider_url(match), match=match)
     return match
 
 
@@ -299,15 +300,21 @@ def _offer_message(need, explanation, expires_at):
     )
 
 
+def _when_display(need):
+    return need.when_display
+
+
+# When the help is wanted, with day and month names in the reader's language.
+_when_display_lazy = lazy(_when_display, str)
+
+
 def _when_lazy(need):
-    """When the help is wanted, with day and month names in the reader's language."""
-    return lazy(lambda: need.when_display, str)()
+    return _when_display_lazy(need)
 
 
 def _help_lazy(need):
     """The kind of help, in lower case, in the reader's language."""
-    name = need.category.name
-    return lazy(lambda: gettext(name).lower(), str)()
+    return lowercase_translation_lazy(need.category.name)
 
 
 # A date in the language of whoever reads the notification.
@@ -592,7 +599,7 @@ def need_offer_allocated_many(*, edges, actor=None, now=None):
             Notice(
                 users=[match.provider.user],
                 message=_offer_message(match.need, match.explanation, expires_at),
-                url=_urls(match)["provider"],
+                url=_provider_url(match),
                 match=match,
             )
             for match in matches
@@ -715,7 +722,7 @@ def match_offer(*, match, actor=None, now=None):
                 help=_help_lazy(match.need),
                 when=_when_lazy(match.need),
             ),
-            url=_urls(match)["provider"],
+            url=_provider_url(match),
             match=match,
         )
         return match
@@ -762,7 +769,7 @@ def match_accept(*, match, actor, now=None):
                 name=_first_name(provider),
                 reference=match.need.reference,
             ),
-            url=_urls(match)["resident"],
+            url=_resident_url(match),
             match=match,
         )
         return match
@@ -798,7 +805,7 @@ def match_expire(*, match, now=None):
                 ),
                 help=_help_lazy(match.need),
             ),
-            url=_urls(match)["provider"],
+            url=_provider_url(match),
             match=match,
         )
         need_offer_next(need=match.need, now=now)
@@ -841,7 +848,7 @@ def match_confirm(*, match, actor, now=None):
                 _("%(name)s confirmed. You can now see their address and send them messages."),
                 name=match.need.first_name,
             ),
-            url=_urls(match)["provider"],
+            url=_provider_url(match),
             match=match,
         )
         return match
@@ -861,7 +868,7 @@ def match_ask_for_someone_else(*, match, actor, reason="", now=None):
         notify(
             users=[match.provider.user],
             message=_("Thank you for offering. This time the resident asked for someone else."),
-            url=_urls(match)["provider"],
+            url=_provider_url(match),
             match=match,
         )
         need_offer_next(need=match.need, actor=actor, now=now)

@@ -11,11 +11,9 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.languages import lazy_message
+from accounts.languages import lazy_message, lowercase_translation_lazy
 from matchmaking.constants import ReminderKind, VisitStatus
 from matchmaking.models import Visit, VisitReminder
 from matchmaking.notifications import notify
@@ -49,7 +47,7 @@ def _message(visit, user):
     category = need.category.name
     return lazy_message(
         _("Reminder: %(help)s with %(name)s on %(when)s."),
-        help=lazy(lambda: gettext(category).lower(), str)(),
+        help=lowercase_translation_lazy(category),
         name=other,
         when=local_when_lazy(visit.starts_at),
     )

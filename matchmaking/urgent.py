@@ -183,7 +183,7 @@ def stand_down_others(*, match, now):
                 ),
                 reference=match.need.reference,
             ),
-            url=lifecycle._urls(other)["provider"],
+            url=lifecycle._provider_url(other),
             match=other,
         )
     # Never below zero, whatever changed the counter since the offer was made.
