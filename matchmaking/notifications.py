@@ -3,9 +3,10 @@ message (matchmaking.texts), in the background."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.emails import email_queue
 from accounts.languages import read_in
@@ -35,10 +36,10 @@ def notify(*, users, message, url="", match=None):
 
 
 def notify_many(notices):
-    """`notify` for many notices at once: one insert for all their notifications and one
-    query for text numbers, whatever their number (a batch allocation's thousands of
-    offers). Emails and texts are still queued one by one, to go once the transaction
-    commits."""
+    """`notify` for many notices at once: one insert for all their notifications, one query
+    for text numbers and one email task for all their emails, whatever their number (a
+    batch allocation's thousands of offers). Texts and the email task are queued to go once
+    the transaction commits."""
     pending = []
     for notice in notices:
         recipients = {user.pk: user for user in notice.users if user is not None}.values()
@@ -60,29 +61,67 @@ def notify_many(notices):
     text_numbers = text_numbers_for(everyone) if everyone else None
     if text_numbers is not None:
         notification_texts_queue(notifications, text_numbers=text_numbers)
+    emailed = [
+        notification.pk
+        for notification in notifications
+        if notification.user.email
+        and (
+            text_numbers is None
+            or wants_email(notification.user, text_numbers.get(notification.user_id))
+        )
+    ]
+    if emailed:
+        from matchmaking.tasks import send_notification_emails
+
+        transaction.on_commit(partial(send_notification_emails.enqueue, emailed))
+
+
+# Ids per IN list: well inside every backend's limit on query parameters.
+_EMAILS_PER_QUERY = 900
+
+
+def notification_emails_send(notification_ids):
+    """Email each notification to its person, in their language, through the mail server or
+    GOV.UK Notify (`email_through_notify`); return how many were handed over.
+
+    The background task `send_notification_emails` calls this once for all of a `notify_many`
+    call's emails, so a batch allocation queues one task, not one an offer; each email is
+    then a task of its own, retried on its own. A notification deleted meanwhile (its
+    person erased) is not emailed.
+    """
     through_notify = email_through_notify()
-    for notice, recipients in pending:
-        for user in recipients:
-            if text_numbers is not None and not wants_email(user, text_numbers.get(user.pk)):
+    sent = 0
+    ids = sorted(notification_ids)
+    for start in range(0, len(ids), _EMAILS_PER_QUERY):
+        for notification in (
+            Notification.objects.filter(pk__in=ids[start : start + _EMAILS_PER_QUERY])
+            .select_related("user")
+            .order_by("pk")
+        ):
+            user = notification.user
+            if not user.email:
                 continue
             context = {
                 "name": user.display_name,
-                "message": read_in(user.language, notice.message),
-                "link": f"{settings.SITE_URL}{notice.url}" if notice.url else "",
+                "message": notification.message,
+                "link": f"{settings.SITE_URL}{notification.url}" if notification.url else "",
             }
             if through_notify:
                 notify_email_queue(
-                    to=user.email, template="matchmaking/email/notification", context=context
+                    to=user.email,
+                    template="matchmaking/email/notification",
+                    context=context,
+                    language=user.language,
                 )
-            elif user.email:
-                # Not send_templated_email: it looks up each address's account language (a
-                # query an email), and the account here is `user`, its language already read.
+            else:
                 email_queue(
                     to=[user.email],
                     template="matchmaking/email/notification",
                     context=context,
                     language=user.language,
                 )
+            sent += 1
+    return sent
 
 
 def navigation_facts(user):

@@ -115,6 +115,14 @@ def send_notify_email(*, to: str, subject: str, body: str) -> None:
 
 
 @task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """The emails of one `notify_many` call (notifications.notification_emails_send)."""
+    from matchmaking.notifications import notification_emails_send
+
+    return notification_emails_send(notification_ids)
+
+
+@task()
 def solve_components(problem: dict) -> list[list[int]]:
     """Solve a group of an allocation's independent components (allocation.solve_on_workers)."""
     from matchmaking.allocation import components_solve

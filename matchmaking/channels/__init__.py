@@ -48,12 +48,13 @@ def email_through_notify():
     return bool(settings.NOTIFY_API_KEY and settings.NOTIFY_EMAIL_TEMPLATE_ID)
 
 
-def notify_email_queue(*, to, template, context):
+def notify_email_queue(*, to, template, context, language=None):
     """Render `<template>_subject.txt` and `_body.txt` now and send them through Notify
-    once the transaction commits (as accounts.emails does with the mail server), in the
-    language of the account with that address."""
+    once the transaction commits (as accounts.emails does with the mail server), in
+    `language`, by default that of the account with that address."""
     from matchmaking.tasks import send_notify_email
 
-    language = languages_for_addresses([to])[to]
+    if language is None:
+        language = languages_for_addresses([to])[to]
     subject, body = email_render(template=template, context=context, language=language)
     transaction.on_commit(lambda: send_notify_email.enqueue(to=to, subject=subject, body=body))
