@@ -358,20 +358,24 @@ CANDIDATES_PER_NEED = 30
 def build_graph(needs, *, now=None, per_need=CANDIDATES_PER_NEED) -> Graph:
     """Rank every need against the scope's providers, read once (`candidates.CandidateBatch`).
 
-    Each need brings its `per_need` best candidates, ranked as `candidates.rank_need` would.
+    Each need brings its `per_need` best candidates, ranked as `candidates.rank_need` would:
+    by NumPy alone where that is provably the engine's ranking (`CandidateBatch.edges`), else
+    by the engine on a shortlist (`CandidateBatch.rank`). Explanations wait for the offers.
     """
     started = time.perf_counter()
     needs = list(needs)
     batch = candidates.CandidateBatch(needs, now=now or timezone.now())
     graph = Graph(needs={}, free_places={}, edges=[], full=set(), need_rows={}, batch=batch)
     for need in needs:
-        ranking = batch.rank(need, limit=per_need)
         graph.needs[need.pk] = need.urgency
         graph.need_rows[need.pk] = need
-        for scored in ranking.ranked:
-            graph.edges.append((need.pk, scored.provider_id, scored.score))
-        if not ranking.ranked and any(e.reason == "no_capacity" for e in ranking.excluded):
-            graph.full.add(need.pk)
+        ranked = batch.edges(need, limit=per_need)
+        if ranked is None:
+            ranking = batch.rank(need, limit=per_need)
+            ranked = [(scored.provider_id, scored.score) for scored in ranking.ranked]
+            if not ranked and any(e.reason == "no_capacity" for e in ranking.excluded):
+                graph.full.add(need.pk)
+        graph.edges.extend((need.pk, provider, score) for provider, score in ranked)
     graph.free_places = {provider: batch.free_places[provider] for _, provider, _ in graph.edges}
     graph.seconds = time.perf_counter() - started
     return graph

@@ -715,6 +715,18 @@ class CandidateBatch:
             **self._per_need(need),
         )
 
+    def edges(self, need, *, limit: int) -> list[tuple[int, float]] | None:
+        """`rank`'s ranked providers as (provider id, score), best first, worked out by NumPy
+        alone where that is provably the engine's answer (`CandidateIndex.top_scores`);
+        None where only the engine can tell (then ask `rank`)."""
+        return self.index.top_scores(
+            self._facts[need.pk],
+            need.category_id,
+            self._weights_for(need),
+            limit=limit,
+            **self._per_need(need),
+        )
+
     def explanation(self, need_id: int, provider_id: int) -> dict:
         """The engine's explanation of one edge (built for assigned edges only: they are big)."""
         need = self.needs[need_id]

@@ -276,6 +276,85 @@ class CandidateIndex:
             raise ValueError("limit must be 1 or more.")
         scoring.validate_weights(weights)
         completed = completed or {}
+        idx, distance, fit, within, border, passes, screened = self._screened(
+            need, category, completed=completed, declined=declined, blocked=blocked
+        )
+        certain = passes & within & ~border
+        chosen = border.copy()
+        if certain.any():
+            score = self._scores(need, weights, idx, distance, fit, self.ids[idx], completed)
+            if certain.sum() > limit:
+                kth = np.partition(score[certain], -limit)[-limit]
+                chosen |= certain & (score >= kth - MARGIN)
+            else:
+                chosen |= certain
+        kw = {"completed": completed, "declined": declined, "blocked": blocked}
+        selected = np.sort(self.ids[idx[chosen]])
+        ranking = scoring.rank(
+            need, [self.record(pid, **kw) for pid in selected.tolist()], weights, limit=limit
+        )
+        if not ranking.ranked and len(screened):
+            # Nobody passes: let the engine say why for everyone who came this far.
+            ranking = scoring.rank(
+                need,
+                [self.record(pid, **kw) for pid in np.sort(self.ids[screened]).tolist()],
+                weights,
+                limit=limit,
+            )
+        return ranking
+
+    def top_scores(
+        self,
+        need: NeedFacts,
+        category,
+        weights: Weights = DEFAULT_WEIGHTS,
+        *,
+        limit: int,
+        completed: Mapping[int, int] | None = None,
+        declined: Collection[int] = (),
+        blocked: Collection[int] = (),
+    ) -> list[tuple[int, float]] | None:
+        """`top`'s ranked providers and scores, [(provider id, score)] best first, without the
+        engine; None where only the engine can tell (then call `top`).
+
+        The same providers in the same order as `top` (and `scoring.rank`), each score within
+        about 1e-15 of the engine's: None whenever a provider is within BORDER_KM of a
+        distance limit (the engine decides those), nobody passes (the engine says why), or
+        two scores among the first `limit` + 1 are within MARGIN of each other (their order,
+        or who makes the cut, could differ by the vectorised error). Otherwise every gap
+        between neighbours exceeds 2 eps, so the engine orders them as NumPy does.
+        tests/matchmaking/test_scoring_batch.py compares it with `scoring.rank` (hypothesis).
+        A batch allocation builds its graph from this and asks the engine only for the
+        explanations of the edges it assigns.
+        """
+        if limit < 1:
+            raise ValueError("limit must be 1 or more.")
+        scoring.validate_weights(weights)
+        completed = completed or {}
+        idx, distance, fit, within, border, passes, _ = self._screened(
+            need, category, completed=completed, declined=declined, blocked=blocked
+        )
+        if border.any():
+            return None
+        certain = passes & within
+        if not certain.any():
+            return None
+        idx, distance, fit = idx[certain], distance[certain], fit[certain]
+        ids = self.ids[idx]
+        score = self._scores(need, weights, idx, distance, fit, ids, completed)
+        # Best first, equal scores by provider id: scoring.rank's order.
+        order = np.lexsort((ids, -score))[: limit + 1]
+        head = score[order]
+        if len(head) > 1 and np.any(head[:-1] - head[1:] <= MARGIN):
+            return None
+        order = order[:limit]
+        return list(zip(ids[order].tolist(), score[order].tolist(), strict=True))
+
+    def _screened(self, need: NeedFacts, category, *, completed, declined, blocked):
+        """The providers past the vectorised hard filters, as positions, with their distance,
+        availability fit, whether they are within their limits (`within`), near a limit
+        (`border`) and pass the rest (`passes`); `screened`: those past the filters up to
+        availability (or near a distance limit)."""
         positions, lats, lons, expiry = self._served(
             category, need.allowed_kinds, need.required_checks
         )
@@ -349,29 +428,7 @@ class CandidateIndex:
             passes &= ~np.isin(ids, np.fromiter(blocked, np.int64))
         if need.language:
             passes &= self.speaks.get(need.language, np.zeros(len(self.records), bool))[idx]
-        certain = passes & within & ~border
-        chosen = border.copy()
-        if certain.any():
-            score = self._scores(need, weights, idx, distance, fit, ids, completed)
-            if certain.sum() > limit:
-                kth = np.partition(score[certain], -limit)[-limit]
-                chosen |= certain & (score >= kth - MARGIN)
-            else:
-                chosen |= certain
-        kw = {"completed": completed, "declined": declined, "blocked": blocked}
-        selected = np.sort(self.ids[idx[chosen]])
-        ranking = scoring.rank(
-            need, [self.record(pid, **kw) for pid in selected.tolist()], weights, limit=limit
-        )
-        if not ranking.ranked and len(screened):
-            # Nobody passes: let the engine say why for everyone who came this far.
-            ranking = scoring.rank(
-                need,
-                [self.record(pid, **kw) for pid in np.sort(self.ids[screened]).tolist()],
-                weights,
-                limit=limit,
-            )
-        return ranking
+        return idx, distance, fit, within, border, passes, screened
 
     def _scores(self, need, weights, idx, distance, fit, ids, completed) -> np.ndarray:
         """The weighted mean of the eight components, as `scoring.rank` computes it."""

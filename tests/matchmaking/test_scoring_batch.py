@@ -104,6 +104,47 @@ def test_batch_ranking_is_the_engines_on_generated_cities(city, weights, limit):
             assert batch_full == engine_full
 
 
+@PROPERTY_CITIES
+@given(city=cities(), weights=weights_strategy, limit=st.integers(1, 12))
+def test_numpy_scores_give_the_engines_ranking_on_generated_cities(city, weights, limit):
+    # What a batch allocation's graph is built from: where top_scores answers at all, the
+    # same providers in the same order as the engine, each score within 1e-12 of its own.
+    need_list, records, skills, per_need = city
+    index = CandidateIndex(records, skills)
+    for need, extra in zip(need_list, per_need, strict=True):
+        edges = index.top_scores(need, extra["category"], weights, limit=limit, **_facts(extra))
+        engine = engine_view(need, records, skills, weights=weights, limit=limit, **extra)
+        if edges is None:
+            continue
+        assert [pid for pid, _ in edges] == [s.provider_id for s in engine.ranked]
+        for (_, score), scored in zip(edges, engine.ranked, strict=True):
+            assert score == pytest.approx(scored.score, rel=0, abs=1e-12)
+
+
+def test_numpy_scores_leave_ties_to_the_engine():
+    need = make_need(slots=())
+    records = [make_cand(provider_id=pid) for pid in (9, 3, 7, 5)]  # identical but for the id
+    index = CandidateIndex(records, {pid: {"meals"} for pid in (3, 5, 7, 9)})
+    assert index.top_scores(need, "meals", limit=2) is None
+    assert [s.provider_id for s in index.top(need, "meals", limit=2).ranked] == [3, 5]
+
+
+def test_numpy_scores_answer_for_most_needs_in_a_spread_out_city():
+    # Distinct distances, distinct scores: no tie, no border, so no engine call is needed.
+    need = make_need(slots=(), max_distance_km=50)
+    records = [make_cand(provider_id=pid, lat=51.5 + pid / 1000) for pid in range(1, 501)]
+    index = CandidateIndex(records, {pid: {"meals"} for pid in range(1, 501)})
+    edges = index.top_scores(need, "meals", limit=10)
+    ranking = index.top(need, "meals", limit=10)
+    assert [pid for pid, _ in edges] == [s.provider_id for s in ranking.ranked]
+
+
+def test_numpy_scores_leave_a_need_nobody_can_serve_to_the_engine():
+    need = make_need()
+    full = make_cand(provider_id=1, capacity=2, live_matches=2)
+    assert CandidateIndex([full], {1: {"meals"}}).top_scores(need, "meals", limit=5) is None
+
+
 def _facts(extra):
     return {key: extra[key] for key in ("completed", "declined", "blocked")}
 
