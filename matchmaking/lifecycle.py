@@ -9,19 +9,21 @@ admin actions and management commands only ever call these.
 
 import copy
 import datetime
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
 from auditlog import get_logentry_model
 from auditlog.cid import get_cid
 from auditlog.context import _set_extra_data, auditlog_disabled, auditlog_value, set_actor
-from auditlog.diff import model_instance_diff
+from auditlog.diff import get_field_value, model_instance_diff, track_field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -222,6 +224,19 @@ def _set_need_status(need, status, now):
 
 def _provider_url(match):
     return reverse("matchmaking:offer_detail", args=[match.pk])
+
+
+# A match id no database reaches for years: the offer page's address is reversed once with
+# it, then each match's id is put in its place (reverse() is 0.2 ms, thousands in a batch).
+_URL_PLACEHOLDER = 987654321987
+
+
+def _provider_urls(matches):
+    """{match id: its offer page}, as _provider_url gives it, with one reversal for all."""
+    before, after = reverse("matchmaking:offer_detail", args=[_URL_PLACEHOLDER]).split(
+        str(_URL_PLACEHOLDER)
+    )
+    return {match.pk: f"{before}{match.pk}{after}" for match in matches}
 
 
 def _resident_url(match):
@@ -595,11 +610,12 @@ def need_offer_allocated_many(*, edges, actor=None, now=None):
         _displays_memoised(matches, "status")
         _displays_memoised(providers.values(), "kind")
         _audit_entries_create(audited)
+        urls = _provider_urls(matches)
         notify_many(
             Notice(
                 users=[match.provider.user],
                 message=_offer_message(match.need, match.explanation, expires_at),
-                url=_provider_url(match),
+                url=urls[match.pk],
                 match=match,
             )
             for match in matches
@@ -622,15 +638,7 @@ def _audit_entries_create(changes):
     entries = []
     creation_diffs = iter(_creation_diffs([after for before, after, _ in changes if not before]))
     for before, after, fields in changes:
-        if before is None:
-            diff = next(creation_diffs)
-        else:
-            diff = model_instance_diff(
-                before,
-                after,
-                fields_to_check=fields,
-                use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
-            )
+        diff = next(creation_diffs) if before is None else _fields_diff(before, after, fields)
         if not diff:
             continue
         entry = log_entry(
@@ -672,14 +680,47 @@ def _creation_diffs(rows):
         ]
         diff = {name: change for name, change in full.items() if name not in differing}
         if differing:
-            diff.update(
-                model_instance_diff(
-                    None, row, fields_to_check=differing, use_json_for_changes=json_changes
-                )
-                or {}
-            )
+            diff.update(_fields_diff(None, row, differing) or {})
         diffs.append(diff or None)
     return diffs
+
+
+def _fields_diff(before, after, names):
+    """`model_instance_diff(before, after, fields_to_check=names)` (before None: a new row;
+    names None: every field),
+    with the model's audited fields looked up once, not on every row: auditlog lists and
+    filters every field of the model on each call, 0.3 ms, most of a batch's audit. Masked
+    fields and JSON changes go through auditlog itself."""
+    json_changes = settings.AUDITLOG_STORE_JSON_CHANGES
+    fields, masked = _audited_fields(type(after))
+    if json_changes or masked:
+        return model_instance_diff(
+            before, after, fields_to_check=names, use_json_for_changes=json_changes
+        )
+    diff = {}
+    for name in fields if names is None else names:
+        field = fields.get(name)
+        if field is None:
+            continue
+        old, new = get_field_value(before, field), get_field_value(after, field)
+        if old != new:
+            diff[name] = (smart_str(old), smart_str(new))
+    return diff or None
+
+
+@functools.cache
+def _audited_fields(model):
+    """{name: field} of the model's fields auditlog diffs (its registration's include and
+    exclude applied, as model_instance_diff does), and whether any field is masked."""
+    from auditlog.registry import auditlog
+
+    options = auditlog.get_model_fields(model)
+    fields = [field for field in model._meta.fields if track_field(field)]
+    if options["include_fields"]:
+        fields = [field for field in fields if field.name in options["include_fields"]]
+    if options["exclude_fields"]:
+        fields = [field for field in fields if field.name not in options["exclude_fields"]]
+    return {field.name: field for field in fields}, bool(options["mask_fields"])
 
 
 def _displays_memoised(rows, field):

@@ -418,7 +418,9 @@ class NeedSlot(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+        # Weekday(...).label, not get_weekday_display(): that hashes every choice's translated
+        # label on each call, and a batch of offers shows thousands of slots.
+        return f"{Weekday(self.weekday).label} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
 
 class Offer(models.Model):
