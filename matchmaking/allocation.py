@@ -409,15 +409,18 @@ def allocation_offers_send(*, graph: Graph, allocation: Allocation, actor=None, 
         # need_offer_allocated_many locks, checks again and writes a group in a handful of
         # queries; groups keep the rows locked well under a second, and emails go as each
         # group commits.
-        edges = [
-            lifecycle.AllocatedEdge(
-                need=need_id,
-                provider=allocation.assigned[need_id],
-                score=allocation.scores[need_id],
-                explanation=graph.explanation(need_id, allocation.assigned[need_id]),
+        edges = []
+        for need_id in order[start : start + OFFERS_PER_TRANSACTION]:
+            explanation = graph.explanation(need_id, allocation.assigned[need_id])
+            # The engine's score, which the graph's (from NumPy) matches to about 1e-15.
+            edges.append(
+                lifecycle.AllocatedEdge(
+                    need=need_id,
+                    provider=allocation.assigned[need_id],
+                    score=explanation["score"],
+                    explanation=explanation,
+                )
             )
-            for need_id in order[start : start + OFFERS_PER_TRANSACTION]
-        ]
         result = lifecycle.need_offer_allocated_many(edges=edges, actor=actor, now=now)
         skipped.extend(edge.need for edge, _ in result.refused)
         offered += len(result.offers)
