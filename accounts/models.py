@@ -258,6 +258,13 @@ class Availability(models.Model):
     class Meta:
         ordering = ["weekday", "starts_at"]
         verbose_name_plural = "availability"
+        indexes = [
+            # Who is free at a need's times (matchmaking.candidates): the windows of one
+            # weekday starting before a slot ends, read from the index alone.
+            models.Index(
+                fields=["weekday", "starts_at", "ends_at", "provider"], name="availability_slot"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),

@@ -45,6 +45,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import fields as dataclass_fields
+from typing import NamedTuple
 
 from django.db import connections
 from django.db.models import CharField, Count, F, Q
@@ -57,7 +58,7 @@ from matchmaking import scoring, scoring_batch
 from matchmaking.constants import CAPACITY_STATUSES, MatchStatus
 from matchmaking.models import Block, Match
 from services.constants import Schedule
-from services.models import Category, Need
+from services.models import Category, Need, NeedSlot, Programme
 
 # Offers a provider received in this window count against them in the fairness component.
 FAIRNESS_WINDOW = datetime.timedelta(days=7)
@@ -103,6 +104,86 @@ def _category_and_programme(need: Need):
     return fresh.category, fresh.programme
 
 
+class _CategoryRow(NamedTuple):
+    """What ranking reads of a need's category (the model's attribute names)."""
+
+    pk: int
+    allowed_kinds: list
+    required_checks: list
+
+
+class _ProgrammeRow(NamedTuple):
+    """What ranking reads of a need's programme (the model's attribute names)."""
+
+    max_distance_km: float | None
+    weights: object
+
+
+def _json(value):
+    """A JSON column as a raw cursor returns it: text on SQLite (and with Django's psycopg
+    loaders), already decoded elsewhere."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _need_parts(need: Need):
+    """The need's category, programme and slots, in one query at most.
+
+    None when the caller fetched them all (category, programme and, for a weekly need, its
+    slots); otherwise (category, programme, slots) read with one statement, the category and
+    programme as the few fields ranking reads. Written as SQL: the ORM's building of the two
+    queries it replaces took longer than running them.
+    """
+    weekly = need.schedule != Schedule.ONE_OFF
+    if (
+        Need.category.is_cached(need)
+        and (need.programme_id is None or Need.programme.is_cached(need))
+        and (not weekly or "slots" in getattr(need, "_prefetched_objects_cache", {}))
+    ):
+        return None
+    category = Category._meta.db_table
+    programme = Programme._meta.db_table
+    sql = (
+        "SELECT 0, c.id, CAST(c.allowed_kinds AS TEXT), CAST(c.required_checks AS TEXT), "
+        f"g.max_distance_km, CAST(g.weights AS TEXT) FROM {Need._meta.db_table} n "
+        f"INNER JOIN {category} c ON c.id = n.category_id "
+        f"LEFT OUTER JOIN {programme} g ON g.id = n.programme_id WHERE n.id = %s"
+    )
+    params = [need.pk]
+    if weekly:
+        sql += (
+            " UNION ALL SELECT 1, s.weekday, CAST(s.starts_at AS TEXT), "
+            f"CAST(s.ends_at AS TEXT), NULL, NULL FROM {NeedSlot._meta.db_table} s "
+            "WHERE s.need_id = %s"
+        )
+        params.append(need.pk)
+    with connections[Need.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    slots = []
+    for row in rows:
+        if row[0] == 0:
+            category_row = _CategoryRow(row[1], _json(row[2]), _json(row[3]))
+            programme_row = (
+                _ProgrammeRow(row[4], _json(row[5])) if need.programme_id is not None else None
+            )
+        else:
+            slots.append((row[1], _raw_minutes(row[2]), _raw_minutes(row[3])))
+    if not weekly:
+        return category_row, programme_row, _slots(need)
+    # The order NeedSlot's Meta gives (weekday, start), ends breaking ties.
+    return category_row, programme_row, tuple(sorted(slots))
+
+
+def _need_and_facts(need: Need, now):
+    """(category, programme, the engine's NeedFacts) for ranking, in one query at most."""
+    parts = _need_parts(need)
+    if parts is None:
+        category, programme = _category_and_programme(need)
+        return category, programme, _need_facts(need, category, programme, now=now)
+    category, programme, slots = parts
+    return category, programme, _need_facts(need, category, programme, now=now, slots=slots)
+
+
 def _slots(need: Need) -> tuple[scoring.Slot, ...]:
     if need.schedule == Schedule.ONE_OFF:
         return ((need.on_date.weekday(), _minutes(need.starts_at), _minutes(need.ends_at)),)
@@ -145,8 +226,9 @@ def first_weekly_day(slots, today: datetime.date) -> datetime.date:
     return today
 
 
-def _need_facts(need, category: Category, programme, *, now) -> scoring.NeedFacts:
-    slots = _slots(need)
+def _need_facts(need, category: Category, programme, *, now, slots=None) -> scoring.NeedFacts:
+    if slots is None:
+        slots = _slots(need)
     first_day = None
     if need.schedule == Schedule.ONE_OFF:
         on_date = need.on_date
@@ -219,7 +301,6 @@ _COLUMNS = (
     "matches_completed",
     "live_matches",
     "recent_offers",
-    "blocked",
 )
 
 
@@ -231,14 +312,15 @@ _VISITS_FOLDED = {
 }
 
 
-def _provider_query(facts: scoring.NeedFacts, category_id: int, residents, now, connection):
+def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection):
     """Query 3 as (sql, params): the providers with what the engine needs of each.
 
     Written as SQL rather than through the ORM, whose building of this query (correlated
     subqueries, expressions) took longer than SQLite took to run it. Columns: those of
     _COLUMNS, then each provider's windows overlapping a slot as one string
-    ("weekday,start,end;...", NULL when the need has no slots), then one expiry per required
-    check (NULL = none verified; _NEVER = never expires).
+    ("weekday,start,end;...", NULL when the need has no slots), their dates away covering the
+    day help would start ("first,last;..."), then one expiry per required check (NULL = none
+    verified; _NEVER = never expires).
     """
     ops = connection.ops
     provider = ProviderProfile._meta.db_table
@@ -294,14 +376,11 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, residents, now, 
         f"AND m.status IN ({marks(statuses)}))",
         f"(SELECT COUNT(*) FROM {match} m WHERE m.provider_id = p.id "
         "AND m.offered_at > %s AND m.offered_at <= %s)",
-        f"EXISTS(SELECT 1 FROM {Block._meta.db_table} b WHERE b.provider_id = p.id "
-        f"AND b.resident_id IN ({marks(residents)}))",
     ]
     params = [
         *statuses,
         ops.adapt_datetimefield_value(now - FAIRNESS_WINDOW),
         ops.adapt_datetimefield_value(now),
-        *residents,
     ]
     aggregate = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
     if facts.slots:
@@ -331,8 +410,7 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, residents, now, 
     # Beyond NEARBY_KM, SQL also drops whoever the engine would rule out as too far or not
     # free at the times needed: the two filters that rule out most of a city. Each test is
     # implied by the engine's own (REACH_SLACK, the flat-earth distance, windows overlapping
-    # a slot by part of a minute or more), so SQL never
-    # drops someone the engine would rank.
+    # a slot by part of a minute or more), so SQL never drops someone the engine would rank.
     where = [
         "p.status = %s AND p.latitude BETWEEN %s AND %s AND p.longitude BETWEEN %s AND %s",
         f"p.kind IN ({marks(kinds)})",
@@ -346,21 +424,30 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, residents, now, 
     params += [*distance_params, NEARBY_KM**2, *distance_params, REACH_SLACK, REACH_SLACK]
     params += [*distance_params, reach_km**2, category_id]
     if facts.slots:
-        # Who is free at the times needed, read once as a set of ids (SQLite then looks up
-        # only those providers, a third of the time at 20,000 providers), or lives nearby.
+        # Whoever is free at the times needed, or lives round the corner (within NEARBY_KM,
+        # flat-earth). The providers are looked up from the set of those free (through
+        # availability_slot, the index on weekday and times) and of those in the small box
+        # around the need: a few thousand at 20,000 providers rather than the whole search
+        # box, whose latitude index the unary plus keeps the planner from choosing.
         near = scoring.bounding_box(facts.lat, facts.lon, NEARBY_KM)
+        free = f"SELECT a.provider_id FROM {availability} a WHERE {overlap}"
+        where[0] = where[0].replace("p.latitude BETWEEN", "+p.latitude BETWEEN")
         where.append(
-            f"(p.id IN (SELECT a.provider_id FROM {availability} a WHERE {overlap}) OR "
-            f"(p.latitude BETWEEN %s AND %s AND p.longitude BETWEEN %s AND %s "
-            f"AND {distance} <= %s))"
+            f"p.id IN ({free} UNION SELECT q.id FROM {provider} q WHERE q.status = %s "
+            "AND q.latitude BETWEEN %s AND %s AND q.longitude BETWEEN %s AND %s)"
         )
-        params += [*overlap_params, *near, *distance_params, NEARBY_KM**2]
+        # Everyone in that set is free or in the small box: keep whoever is free or within
+        # NEARBY_KM of the need.
+        where.append(f"({distance} <= %s OR p.id IN ({free}))")
+        params += [*overlap_params, ProviderStatus.ACTIVE, *near]
+        params += [*distance_params, NEARBY_KM**2, *overlap_params]
     sql = f"SELECT {', '.join(select)} FROM {provider} p WHERE {' AND '.join(where)} ORDER BY p.id"
     return sql, params
 
 
+@functools.lru_cache(maxsize=4096)
 def _windows(text: str | None) -> tuple[scoring.Slot, ...]:
-    """The windows column of query 3 as engine slots."""
+    """The windows column of query 3 as engine slots (many providers share the same)."""
     if not text:
         return ()
     slots = []
@@ -386,79 +473,104 @@ def _languages(value) -> frozenset[str]:
     return frozenset(json.loads(value) if isinstance(value, str) else value or ())
 
 
-def _history(need_id: int, resident: int) -> tuple[Counter, set[int]]:
-    """Query 5: completed matches with the resident per provider; who turned this need down.
+def _history(need, resident: int, connection) -> tuple[Counter, set[int], set[int]]:
+    """Query 4: completed matches with the resident per provider; who turned this need down;
+    who is blocked from the need's resident or requester.
 
     Read from the resident's side (a handful of rows, through the needs' resident and
-    requester indexes) rather than per candidate. `need_id` is one of the resident's needs, so
-    its declined and expired matches are among the rows.
+    requester indexes, and the blocks' resident index) rather than per candidate. The need is
+    one of the resident's, so its declined and expired matches are among the rows.
     """
-    rows = (
-        Match.objects.filter(
-            Q(need__resident_id=resident)
-            | Q(need__resident__isnull=True, need__requested_by_id=resident),
-            status__in=(MatchStatus.COMPLETED, *DECLINED_STATUSES),
-        )
-        .order_by()
-        .values_list("provider_id", "need_id", "status")
+    statuses = (MatchStatus.COMPLETED, *DECLINED_STATUSES)
+    sql = (
+        f"SELECT m.provider_id, m.need_id, m.status FROM {Match._meta.db_table} m "
+        f"INNER JOIN {Need._meta.db_table} n ON n.id = m.need_id "
+        "WHERE (n.resident_id = %s OR (n.resident_id IS NULL AND n.requested_by_id = %s)) "
+        f"AND m.status IN ({', '.join(['%s'] * len(statuses))})"
     )
+    params = [resident, resident, *statuses]
+    people = sorted({need.resident_id, need.requested_by_id} - {None})
+    if people:
+        # A block's status is NULL: no match has one.
+        sql += (
+            f" UNION ALL SELECT b.provider_id, NULL, NULL FROM {Block._meta.db_table} b "
+            f"WHERE b.resident_id IN ({', '.join(['%s'] * len(people))})"
+        )
+        params += people
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     completed: Counter = Counter()
     declined: set[int] = set()
+    blocked: set[int] = set()
     for provider_id, match_need_id, status in rows:
-        if status == MatchStatus.COMPLETED:
+        if status is None:
+            blocked.add(provider_id)
+        elif status == MatchStatus.COMPLETED:
             completed[provider_id] += 1
-        elif status in DECLINED_STATUSES and match_need_id == need_id:
+        elif status in DECLINED_STATUSES and match_need_id == need.pk:
             declined.add(provider_id)
-    return completed, declined
+    return completed, declined, blocked
 
 
 def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]:
     connection = connections[Need.objects.db]
-    residents = sorted({need.resident_id, need.requested_by_id} - {None})
-    sql, params = _provider_query(facts, category.pk, residents, now, connection)
+    sql, params = _provider_query(facts, category.pk, now, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
         return []
-    completed, declined = _history(need.pk, facts.resident_id)
+    completed, declined, blocked = _history(need, facts.resident_id, connection)
     required = sorted(facts.required_checks)
-    first_check = len(_COLUMNS) + 2  # after the windows and the dates away
     never = connection.ops.adapt_datefield_value(_NEVER)
+    expiry_of = functools.partial(_expiry, never)
+    facts_of = scoring.CandidateFacts
+    no_checks: dict = {}
     candidates = []
     for row in rows:
-        provider_id = row[0]
-        checks = {
-            kind: (None if expiry == never else _raw_date(expiry))
-            for kind, expiry in zip(required, row[first_check:], strict=True)
-            if expiry is not None
-        }
+        (pid, kind, lat, lon, radius, capacity, languages, rating_sum, rating_count) = row[:9]
+        (received, accepted, kept, live, recent, windows, away) = row[9:16]
+        if required:
+            checks = {
+                kind: expiry_of(expiry)
+                for kind, expiry in zip(required, row[16:], strict=True)
+                if expiry is not None
+            }
+        else:
+            checks = no_checks
         candidates.append(
-            scoring.CandidateFacts(
-                provider_id=provider_id,
-                kind=row[1],
+            facts_of(
+                provider_id=pid,
+                kind=kind,
                 is_active=True,  # filtered in SQL
-                lat=row[2],
-                lon=row[3],
-                radius_km=row[4],
-                capacity=row[5],
-                languages=_languages(row[6]),
-                rating_sum=float(row[7]),
-                rating_count=row[8],
-                offers_received=row[9],
-                offers_accepted=row[10],
-                matches_completed=row[11],
-                live_matches=row[12],
-                recent_offers=row[13],
-                completed_with_resident=completed[provider_id],
-                declined_this_need=provider_id in declined,
-                blocked=bool(row[14]),
+                lat=lat,
+                lon=lon,
+                radius_km=radius,
+                capacity=capacity,
+                live_matches=live,
                 checks=checks,
-                availability=_windows(row[15]),
-                away=_away(row[16]),
+                availability=_windows(windows),
+                languages=_languages(languages),
+                rating_sum=float(rating_sum),
+                rating_count=rating_count,
+                offers_received=received,
+                offers_accepted=accepted,
+                matches_completed=kept,
+                completed_with_resident=completed.get(pid, 0),
+                recent_offers=recent,
+                declined_this_need=pid in declined,
+                blocked=pid in blocked,
+                away=_away(away) if away else (),
             )
         )
     return candidates
+
+
+@functools.lru_cache(maxsize=1024)
+def _expiry(never, value) -> datetime.date | None:
+    """A check's expiry column of query 3 (_NEVER stands for "never expires")."""
+    return None if value == never else _raw_date(value)
 
 
 def _raw_date(value) -> datetime.date:
@@ -474,8 +586,7 @@ def candidate_facts(
     engine (returned, then excluded with a reason).
     """
     now = now or timezone.now()
-    category, programme = _category_and_programme(need)
-    facts = _need_facts(need, category, programme, now=now)
+    category, _programme, facts = _need_and_facts(need, now)
     return _candidate_facts(need, facts, category, now)
 
 
@@ -492,8 +603,7 @@ def rank_need(
     list, never `excluded`.
     """
     now = now or timezone.now()
-    category, programme = _category_and_programme(need)
-    facts = _need_facts(need, category, programme, now=now)
+    category, programme, facts = _need_and_facts(need, now)
     if weights is None:
         weights = programme_weights(programme)
     return scoring.rank(facts, _candidate_facts(need, facts, category, now), weights, limit=limit)

@@ -215,9 +215,9 @@ def test_the_number_of_queries_does_not_grow_with_the_city(size, django_assert_m
     returned = len(candidate_facts(Need.objects.get(pk=need.pk), now=NOW))
     assert returned >= size // 3  # so an N+1 would show
 
-    # 1 the need's category and programme, 2 its weekly slots, 3 the providers with their
-    # facts and their availability in the need's slots, 4 the resident's history.
-    with django_assert_max_num_queries(4):
+    # 1 the need's category, programme and weekly slots, 2 the providers with their facts and
+    # their availability in the need's slots, 3 the resident's history and blocks.
+    with django_assert_max_num_queries(3):
         ranking = rank_need(need, now=NOW)
     assert len(ranking.ranked) + len(ranking.excluded) == returned
 
@@ -226,6 +226,8 @@ def test_with_no_candidate_the_history_is_not_read(need, django_assert_num_queri
     plain = Need.objects.get(pk=need.pk)
     with django_assert_num_queries(2):  # category and programme, then the empty provider query
         assert candidate_facts(plain, now=NOW) == []
+    with django_assert_num_queries(2):
+        assert rank_need(plain, now=NOW).ranked == []
 
 
 # --- what SQL filters out, and what it leaves to the engine ----------------------------------
