@@ -55,6 +55,7 @@ from matchmaking.constants import LIVE_STATUSES
 from matchmaking.models import AllocationRun, Match
 from services.constants import NeedStatus, Urgency
 from services.models import Need
+from services.selectors import slots_attach
 
 # Offers written and committed together by allocation_offers_send.
 OFFERS_PER_TRANSACTION = 500
@@ -335,7 +336,7 @@ class Graph:
 
 
 def open_needs(*, programme=None, area=None, area_ids=None):
-    """Open needs without a live match in the scope, most urgent first."""
+    """Open needs without a live match in the scope, by id (build_graph reads their slots)."""
     queryset = Need.objects.filter(status=NeedStatus.OPEN).exclude(
         Exists(Match.objects.filter(need=OuterRef("pk"), status__in=LIVE_STATUSES))
     )
@@ -345,7 +346,7 @@ def open_needs(*, programme=None, area=None, area_ids=None):
         queryset = queryset.filter(area=area)
     if area_ids is not None:
         queryset = queryset.filter(area_id__in=area_ids)
-    return queryset.select_related("category", "programme").prefetch_related("slots").order_by("pk")
+    return queryset.select_related("category", "programme").order_by("pk")
 
 
 # Each need brings its best-ranked candidates to the graph: the long tail of weak
@@ -363,7 +364,7 @@ def build_graph(needs, *, now=None, per_need=CANDIDATES_PER_NEED) -> Graph:
     by the engine on a shortlist (`CandidateBatch.rank`). Explanations wait for the offers.
     """
     started = time.perf_counter()
-    needs = list(needs)
+    needs = slots_attach(needs)
     batch = candidates.CandidateBatch(needs, now=now or timezone.now())
     graph = Graph(needs={}, free_places={}, edges=[], full=set(), need_rows={}, batch=batch)
     for need in needs:

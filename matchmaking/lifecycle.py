@@ -47,6 +47,7 @@ from matchmaking.notifications import Notice, notify, notify_many
 from services import needs as need_writes
 from services.constants import NeedStatus, Schedule
 from services.models import Need
+from services.selectors import slots_attach
 
 
 @dataclass(frozen=True)
@@ -508,11 +509,12 @@ def need_offer_allocated_many(*, edges, actor=None, now=None):
     provider_ids = sorted({getattr(edge.provider, "pk", edge.provider) for edge in edges})
     needs = {
         need.pk: need
-        for need in Need.objects.select_for_update(of=("self",))
-        .select_related("category")
-        .prefetch_related("slots")
-        .filter(pk__in=need_ids)
-        .order_by("pk")
+        for need in slots_attach(
+            Need.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .filter(pk__in=need_ids)
+            .order_by("pk")
+        )
     }
     taken = set(
         Match.objects.filter(need_id__in=need_ids, status__in=LIVE_STATUSES).values_list(

@@ -2,12 +2,16 @@
 rows by the foreign keys that say whose they are, fetch only what the page shows, and take a
 fixed number of queries."""
 
+import datetime
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from services.models import NeedUserObjectPermission
+from services.constants import Schedule
+from services.models import Need, NeedSlot, NeedUserObjectPermission
+from services.selectors import slots_attach
 from tests.factories import NeedFactory, UserFactory
 from tests.provider_factories import OfferFactory, ProviderProfileFactory
 
@@ -117,3 +121,26 @@ def test_the_helper_dashboard_takes_a_fixed_number_of_queries(
         response = client.get(reverse("providers:dashboard"))
     assertContains(response, "Two extra portions of vegetable curry")
     assert reads_no_object_permissions(captured)
+
+
+def test_slots_attach_gives_each_need_its_weekly_slots_in_one_query(django_assert_num_queries):
+    weekly, other, none = NeedFactory.create_batch(3, schedule=Schedule.WEEKLY)
+    for need, weekday, hour in ((weekly, 3, 9), (weekly, 1, 14), (other, 5, 10)):
+        NeedSlot.objects.create(
+            need=need,
+            weekday=weekday,
+            starts_at=datetime.time(hour),
+            ends_at=datetime.time(hour + 2),
+        )
+    needs = list(Need.objects.filter(pk__in=[weekly.pk, other.pk, none.pk]).order_by("pk"))
+    with django_assert_num_queries(1):
+        slots_attach(needs)
+    with django_assert_num_queries(0):
+        seen = {
+            need.pk: [(slot.weekday, slot.starts_at.hour) for slot in need.slots.all()]
+            for need in needs
+        }
+        labels = [str(slot) for slot in needs[0].slots.all()]
+    # Weekday then time, as prefetch_related("slots") would give them.
+    assert seen == {weekly.pk: [(1, 14), (3, 9)], other.pk: [(5, 10)], none.pk: []}
+    assert labels == ["Tuesday 14:00–16:00", "Thursday 09:00–11:00"]
