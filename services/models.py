@@ -1,3 +1,4 @@
+import functools
 import secrets
 
 from auditlog.registry import auditlog
@@ -5,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -261,6 +262,14 @@ class NeedQuerySet(models.QuerySet):
         return self.filter(Q(requested_by=user) | Q(resident=user))
 
 
+@functools.lru_cache(maxsize=2048)
+def _day_label(day, language):
+    """ "Thu 3 Dec 2026" in `language` (the active one, passed so the memo keys on it): a batch
+    of offers names the same few days thousands of times, and date_format looks the format
+    up on every call."""
+    return date_format(day, "D j M Y")
+
+
 class Need(models.Model):
     """A request for help. The exact address and phone stay private until a match is active."""
 
@@ -377,7 +386,7 @@ class Need(models.Model):
     def when_display(self):
         if self.schedule == Schedule.ONE_OFF:
             # Day and month names in the language of the page (or email) that shows it.
-            day = date_format(self.on_date, "D j M Y")
+            day = _day_label(self.on_date, translation.get_language())
             return f"{day}, {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
         days = ", ".join(str(slot) for slot in self.slots.all())
         return gettext("Every week: %(days)s") % {"days": days} if days else gettext("Every week")
