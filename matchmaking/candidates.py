@@ -2,16 +2,19 @@
 
 `need_facts` describes the need, `candidate_facts` the providers who could serve it, and
 `rank_need` runs both through `scoring.rank`. The number of queries does not grow with the
-city: at most five, fewer when the caller fetched the need's relations.
+city: at most three, fewer when the caller fetched the need's relations. All are written as
+SQL (table names from each model's _meta): building them through the ORM took longer than
+running them.
 
-1. the need's category and programme (none if both are already cached on the need);
-2. a weekly need's slots (none for a one-off need, or when prefetched);
-3. the providers, with their live matches, recent offers, blocks, their dates away covering
-   the day help would start and the expiry of each required check annotated as correlated
-   subqueries;
-4. their availability windows that overlap the need's slots (none when any time suits);
-5. the resident's history: completed matches with each provider, and who already turned
-   this need down (read from the resident's side: a handful of rows).
+1. the need's category, programme and weekly slots (none if the category and programme are
+   cached on the need and a weekly need's slots prefetched);
+2. the providers, looked up from the set of those free at the need's slots (the
+   availability_slot index) and of those in the small box round the need, with their windows
+   overlapping a slot, live matches, recent offers, dates away covering the day help would
+   start and the expiry of each required check (correlated subqueries);
+3. the resident's history: completed matches with each provider, who already turned this
+   need down, and whom the resident or requester blocked (read from the resident's side: a
+   handful of rows; not read when no provider came back).
 
 Which hard filters run in SQL and which in the engine is a deliberate split, because a
 provider that SQL drops never appears in `Ranking.excluded` and staff cannot see why:
@@ -43,6 +46,7 @@ import datetime
 import functools
 import json
 import math
+import operator
 from collections import Counter
 from dataclasses import fields as dataclass_fields
 from typing import NamedTuple
@@ -383,15 +387,8 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
         ops.adapt_datetimefield_value(now),
     ]
     aggregate = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
-    if facts.slots:
-        select.append(
-            f"(SELECT {aggregate}(CAST(a.weekday AS TEXT) || ',' || CAST(a.starts_at AS TEXT)"
-            f" || ',' || CAST(a.ends_at AS TEXT), ';') FROM {availability} a "
-            f"WHERE a.provider_id = p.id AND ({overlap}))"
-        )
-        params += overlap_params
-    else:
-        select.append("NULL")
+    # Each provider's windows overlapping a slot: read with who is free (below).
+    select.append("d.windows" if facts.slots else "NULL")
     # The provider's dates away that cover the day help would start ("first,last;...").
     select.append(
         f"(SELECT {aggregate}(CAST(t.starts_on AS TEXT) || ',' || CAST(t.ends_on AS TEXT), ';')"
@@ -420,28 +417,35 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
         "WHERE s.providerprofile_id = p.id AND s.category_id = %s)",
     ]
     reach_km = facts.max_distance_km * REACH_SLACK
-    params += [ProviderStatus.ACTIVE, min_lat, max_lat, min_lon, max_lon, *kinds]
-    params += [*distance_params, NEARBY_KM**2, *distance_params, REACH_SLACK, REACH_SLACK]
-    params += [*distance_params, reach_km**2, category_id]
+    where_params = [ProviderStatus.ACTIVE, min_lat, max_lat, min_lon, max_lon, *kinds]
+    where_params += [*distance_params, NEARBY_KM**2, *distance_params, REACH_SLACK, REACH_SLACK]
+    where_params += [*distance_params, reach_km**2, category_id]
+    source = f"{provider} p"
     if facts.slots:
         # Whoever is free at the times needed, or lives round the corner (within NEARBY_KM,
-        # flat-earth). The providers are looked up from the set of those free (through
+        # flat-earth). The providers are looked up from the set of those free (read from
         # availability_slot, the index on weekday and times) and of those in the small box
-        # around the need: a few thousand at 20,000 providers rather than the whole search
-        # box, whose latitude index the unary plus keeps the planner from choosing.
+        # around the need, each marked free or not: a few thousand at 20,000 providers rather
+        # than the whole search box. CROSS JOIN keeps SQLite from reordering the two.
         near = scoring.bounding_box(facts.lat, facts.lon, NEARBY_KM)
-        free = f"SELECT a.provider_id FROM {availability} a WHERE {overlap}"
-        where[0] = where[0].replace("p.latitude BETWEEN", "+p.latitude BETWEEN")
-        where.append(
-            f"p.id IN ({free} UNION SELECT q.id FROM {provider} q WHERE q.status = %s "
-            "AND q.latitude BETWEEN %s AND %s AND q.longitude BETWEEN %s AND %s)"
+        window = (
+            "CAST(a.weekday AS TEXT) || ',' || CAST(a.starts_at AS TEXT) || ',' "
+            "|| CAST(a.ends_at AS TEXT)"
         )
-        # Everyone in that set is free or in the small box: keep whoever is free or within
-        # NEARBY_KM of the need.
-        where.append(f"({distance} <= %s OR p.id IN ({free}))")
+        source = (
+            f"(SELECT f.id, MAX(f.free) AS free, {aggregate}(f.span, ';') AS windows FROM ("
+            f"SELECT a.provider_id AS id, 1 AS free, {window} AS span FROM {availability} a "
+            f"WHERE {overlap} UNION ALL SELECT q.id, 0, NULL FROM {provider} q "
+            "WHERE q.status = %s AND q.latitude BETWEEN %s AND %s "
+            "AND q.longitude BETWEEN %s AND %s) f GROUP BY f.id) d "
+            f"CROSS JOIN {provider} p"
+        )
         params += [*overlap_params, ProviderStatus.ACTIVE, *near]
-        params += [*distance_params, NEARBY_KM**2, *overlap_params]
-    sql = f"SELECT {', '.join(select)} FROM {provider} p WHERE {' AND '.join(where)} ORDER BY p.id"
+        where.insert(0, "p.id = d.id")
+        where.append(f"(d.free = 1 OR {distance} <= %s)")
+        where_params += [*distance_params, NEARBY_KM**2]
+    sql = f"SELECT {', '.join(select)} FROM {source} WHERE {' AND '.join(where)}"
+    params += where_params
     return sql, params
 
 
@@ -521,6 +525,8 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
         rows = cursor.fetchall()
     if not rows:
         return []
+    # By id (sorted here: in SQL the sort carried every column of every row).
+    rows.sort(key=_first)
     completed, declined, blocked = _history(need, facts.resident_id, connection)
     required = sorted(facts.required_checks)
     never = connection.ops.adapt_datefield_value(_NEVER)
@@ -565,6 +571,9 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
             )
         )
     return candidates
+
+
+_first = operator.itemgetter(0)
 
 
 @functools.lru_cache(maxsize=1024)
