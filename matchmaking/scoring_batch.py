@@ -332,8 +332,15 @@ class CandidateIndex:
         scoring.validate_weights(weights)
         completed = completed or {}
         idx, distance, fit, within, border, passes, _ = self._screened(
-            need, category, completed=completed, declined=declined, blocked=blocked
+            need,
+            category,
+            completed=completed,
+            declined=declined,
+            blocked=blocked,
+            passing_only=True,
         )
+        # Only the providers passing every other filter are left: a border case among them
+        # is the engine's to decide (one failing another filter would be excluded anyway).
         if border.any():
             return None
         certain = passes & within
@@ -350,11 +357,15 @@ class CandidateIndex:
         order = order[:limit]
         return list(zip(ids[order].tolist(), score[order].tolist(), strict=True))
 
-    def _screened(self, need: NeedFacts, category, *, completed, declined, blocked):
+    def _screened(
+        self, need: NeedFacts, category, *, completed, declined, blocked, passing_only=False
+    ):
         """The providers past the vectorised hard filters, as positions, with their distance,
         availability fit, whether they are within their limits (`within`), near a limit
         (`border`) and pass the rest (`passes`); `screened`: those past the filters up to
-        availability (or near a distance limit)."""
+        availability (or near a distance limit). With `passing_only`, those failing the rest
+        are dropped first (cheaper: fewer distances and availabilities to work out), so
+        `screened` holds only passing providers and `passes` is all true."""
         positions, lats, lons, expiry = self._served(
             category, need.allowed_kinds, need.required_checks
         )
@@ -369,6 +380,8 @@ class CandidateIndex:
         lon = lons[lo:hi]
         mask = (lon >= min_lon) & (lon <= max_lon) & (expiry[lo:hi] >= need.on_date.toordinal())
         idx = positions[lo:hi][mask]
+        if passing_only:
+            idx = idx[self._passing(idx, need, declined, blocked)]
 
         # A flat-earth distance first, cheap and never more than the true one (east-west
         # degrees scaled where they are shortest in the box), with FLAT_SLACK to spare: only
@@ -415,20 +428,31 @@ class CandidateIndex:
             fit = np.ones(len(idx))
         screened = idx  # passed every filter up to availability (or near a distance limit)
 
-        ids = self.ids[idx]
+        if passing_only:
+            passes = np.ones(len(idx), bool)
+        else:
+            passes = self._passing(idx, need, declined, blocked)
+        return idx, distance, fit, within, border, passes, screened
+
+    def _passing(self, idx: np.ndarray, need: NeedFacts, declined, blocked) -> np.ndarray:
+        """Which providers in `idx` pass the filters that do not depend on distance or
+        availability: a free place, not away on the first day, not declined or blocked, and
+        the need's required language."""
         passes = self.has_place[idx]
         if len(self.away_position):
             day = (need.first_day or need.on_date).toordinal()
             away = (self.away_first <= day) & (day <= self.away_last)
             if away.any():
                 passes &= ~np.isin(idx, self.away_position[away])
-        if len(declined):
-            passes &= ~np.isin(ids, np.fromiter(declined, np.int64))
-        if len(blocked):
-            passes &= ~np.isin(ids, np.fromiter(blocked, np.int64))
+        if len(declined) or len(blocked):
+            ids = self.ids[idx]
+            if len(declined):
+                passes &= ~np.isin(ids, np.fromiter(declined, np.int64))
+            if len(blocked):
+                passes &= ~np.isin(ids, np.fromiter(blocked, np.int64))
         if need.language:
             passes &= self.speaks.get(need.language, np.zeros(len(self.records), bool))[idx]
-        return idx, distance, fit, within, border, passes, screened
+        return passes
 
     def _scores(self, need, weights, idx, distance, fit, ids, completed) -> np.ndarray:
         """The weighted mean of the eight components, as `scoring.rank` computes it."""
