@@ -20,7 +20,8 @@ peak from the graph on (Linux; null elsewhere). Then, on the same graph:
 SciPy (a development dependency, like the benchmarks) is imported only with `--verify`.
 
 Last line, one JSON object: needs, providers, edges, total_seconds, graph_seconds,
-solve_seconds, offers_seconds, emails_seconds, emails, peak_rss_mb, run_peak_rss_mb, matched, offered, total_score,
+solve_seconds, offers_seconds, emails_seconds, emails, workers, towns, components,
+largest_component_needs, peak_rss_mb, run_peak_rss_mb, matched, offered, total_score,
 greedy_matched, greedy_total_score (and the references' figures with --verify).
 """
 
@@ -66,6 +67,15 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--seed", type=int, default=1, help="Random seed: the same seed builds the same city (1)."
+    )
+    parser.add_argument(
+        "--towns",
+        type=positive_int,
+        default=1,
+        help=(
+            "Spread the people over N towns 60 km apart, a county (1: one city). Each town is "
+            "an independent part of the graph, which --workers solves in parallel."
+        ),
     )
     parser.add_argument(
         "--workers",
@@ -336,7 +346,9 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         if database_name:
             write(f"Fresh {connection.vendor} database: {database_name}")
         started = time.perf_counter()
-        city = build_city(providers=providers, needs=needs, seed=seed)
+        city = build_city(
+            providers=providers, needs=needs, seed=seed, towns=options.get("towns", 1)
+        )
         _set_urgencies(city.needs, seed)
         write(
             f"Built a city of {city.providers} providers ({city.active_providers} active) and "
@@ -405,6 +417,7 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         "emails_seconds": round(emails_seconds, 3),
         "emails": emails,
         "workers": workers,
+        "towns": options.get("towns", 1),
         "components": len(components),
         "largest_component_needs": max(map(len, components), default=0),
         "peak_rss_mb": round(peak_mb, 1),

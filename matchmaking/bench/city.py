@@ -30,6 +30,10 @@ CITY_RADIUS_KM = 12.0
 # values crowd them towards the centre, as in a real town.
 CENTRE_BIAS = 0.75
 KM_PER_DEGREE_LAT = 111.195
+# A county's towns (`towns` > 1) sit on a grid this far apart: further than any provider
+# travels (15 km) plus any need's reach, so no two towns share a candidate and each is its
+# own part of an allocation's graph.
+TOWN_SPACING_KM = 60.0
 BATCH_SIZE = 2000
 # services.models.new_reference's letters (no 0/O, 1/I/L).
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -95,9 +99,20 @@ def _bulk(model, rows: list) -> list:
 
 
 class _Builder:
-    def __init__(self, seed: int, now: datetime.datetime, radius_km: float) -> None:
+    def __init__(self, seed: int, now: datetime.datetime, radius_km: float, towns: int = 1) -> None:
         self.rng = random.Random(seed)
         self.radius_km = radius_km
+        side = math.ceil(math.sqrt(towns))
+        self.centres = [
+            (
+                CENTRE[0] + (i // side) * TOWN_SPACING_KM / KM_PER_DEGREE_LAT,
+                CENTRE[1]
+                + (i % side)
+                * TOWN_SPACING_KM
+                / (KM_PER_DEGREE_LAT * math.cos(math.radians(CENTRE[0]))),
+            )
+            for i in range(towns)
+        ]
         self.references = 0  # needs numbered so far (`reference`)
         self.now = now
         self.today = timezone.localdate(now)
@@ -111,11 +126,13 @@ class _Builder:
 
     def place(self) -> tuple[float, float]:
         rng = self.rng
+        # One town draws no extra number: a seed builds the same city as before towns.
+        centre = self.centres[0] if len(self.centres) == 1 else rng.choice(self.centres)
         r = self.radius_km * rng.random() ** CENTRE_BIAS
         theta = rng.uniform(0, 2 * math.pi)
-        lat = CENTRE[0] + r * math.cos(theta) / KM_PER_DEGREE_LAT
-        lon = CENTRE[1] + r * math.sin(theta) / (
-            KM_PER_DEGREE_LAT * math.cos(math.radians(CENTRE[0]))
+        lat = centre[0] + r * math.cos(theta) / KM_PER_DEGREE_LAT
+        lon = centre[1] + r * math.sin(theta) / (
+            KM_PER_DEGREE_LAT * math.cos(math.radians(centre[0]))
         )
         return round(lat, 6), round(lon, 6)
 
@@ -383,12 +400,15 @@ def build_city(
     seed: int,
     now: datetime.datetime | None = None,
     radius_km: float = CITY_RADIUS_KM,
+    towns: int = 1,
 ) -> City:
     """Insert a city of `providers` providers and `needs` open needs; return what was built.
 
     `radius_km` shrinks the city (tests use a small, crowded one so every need has candidates).
+    `towns` > 1 builds a county instead: that many towns of `radius_km`, TOWN_SPACING_KM
+    apart, people spread evenly between them.
     """
-    builder = _Builder(seed, now or timezone.now(), radius_km)
+    builder = _Builder(seed, now or timezone.now(), radius_km, towns)
     rng = builder.rng
     areas = [
         Area.objects.get_or_create(code=code, defaults={"name": name})[0] for name, code in AREAS

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.exceptions import TransitionError
-from matchmaking import allocation, lifecycle
+from matchmaking import allocation, lifecycle, scoring
 from matchmaking.allocation import UnmatchedReason, solve
 from matchmaking.constants import MatchStatus, ProposedBy
 from matchmaking.models import AllocationRun, Match
@@ -426,6 +426,7 @@ BENCH_FIGURES = {
     "emails_seconds",
     "emails",
     "workers",
+    "towns",
     "components",
     "largest_component_needs",
     "peak_rss_mb",
@@ -500,6 +501,35 @@ def test_bench_allocation_headline_is_the_whole_run_offers_included():
     assert "Reference" not in output
 
 
+@pytest.mark.django_db
+def test_bench_allocation_in_a_county_each_town_is_its_own_part_of_the_graph():
+    from matchmaking.bench.city import CENTRE, KM_PER_DEGREE_LAT, TOWN_SPACING_KM
+    from services.models import Need
+
+    _, figures = bench_allocation("--towns", "3")
+    assert (figures["towns"], figures["needs"]) == (3, 30)
+    # The needs are spread over three towns, TOWN_SPACING_KM apart...
+    step = TOWN_SPACING_KM / KM_PER_DEGREE_LAT
+    towns = {
+        (round((lat - CENTRE[0]) / step), round((lon - CENTRE[1]) / (step * 1.6)))
+        for lat, lon in Need.objects.values_list("latitude", "longitude")
+    }
+    assert len(towns) == 3
+    # ...no provider is a candidate in two of them, so each is its own part of the graph...
+    assert figures["components"] >= 3
+    # ...and every offer stays within a town.
+    for match in Match.objects.filter(proposed_by=ProposedBy.ALLOCATION).select_related(
+        "need", "provider"
+    ):
+        need, provider = match.need, match.provider
+        assert (
+            scoring.distance_km(
+                need.latitude, need.longitude, provider.latitude, provider.longitude
+            )
+            < TOWN_SPACING_KM / 2
+        )
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -507,6 +537,7 @@ def test_bench_allocation_headline_is_the_whole_run_offers_included():
         (["allocation", "--providers", "-5"], "--providers: must be 1 or more, not -5"),
         (["allocation", "--seed", "x"], "invalid int value: 'x'"),
         (["allocation", "--workers", "0"], "--workers: must be 1 or more, not 0"),
+        (["allocation", "--towns", "0"], "--towns: must be 1 or more, not 0"),
     ],
 )
 def test_bench_allocation_bad_arguments_are_a_command_error(arguments, message):
