@@ -380,6 +380,10 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
                 graph.edges,
                 workers=workers,
             )
+            one_process = None
+            if workers > 1:
+                # The same graph in this process, for the comparison: the same optimum.
+                one_process = _timed(allocation.solve, graph.needs, graph.free_places, graph.edges)
             offers_seconds, (offered, _, skipped) = _timed(
                 allocation.allocation_offers_send, graph=graph, allocation=result, now=now
             )
@@ -399,6 +403,17 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         f"OR-Tools: {solve_seconds:.3f} s, {result.matched} matched "
         f"(urgent {key[0]}, soon {key[1]}), total score {result.total_score:.6f}."
     )
+    if one_process is not None:
+        alone_seconds, alone = one_process
+        same = _key(alone.assigned, alone.scores, graph.needs)[:2] == key[:2] and abs(
+            alone.total_score - result.total_score
+        ) <= GAP * max(abs(alone.total_score), 1.0)
+        write(
+            f"The same graph in one process: {alone_seconds:.3f} s, "
+            f"{'the same optimum' if same else 'A DIFFERENT RESULT'}."
+        )
+        if not same:
+            write("WARNING: the workers' optimum differs from the single process's.")
     write(f"Offers: {offered} written in {offers_seconds:.1f} s ({len(skipped)} skipped).")
     write(f"Their {emails} emails rendered and handed over in {emails_seconds:.1f} s (a worker's).")
     usable = _usable(graph)
@@ -418,6 +433,7 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         "emails": emails,
         "workers": workers,
         "towns": options.get("towns", 1),
+        "one_process_solve_seconds": round(one_process[0], 3) if one_process else None,
         "components": len(components),
         "largest_component_needs": max(map(len, components), default=0),
         "peak_rss_mb": round(peak_mb, 1),

@@ -427,6 +427,7 @@ BENCH_FIGURES = {
     "emails",
     "workers",
     "towns",
+    "one_process_solve_seconds",
     "components",
     "largest_component_needs",
     "peak_rss_mb",
