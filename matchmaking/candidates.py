@@ -386,7 +386,10 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
         ops.adapt_datetimefield_value(now - FAIRNESS_WINDOW),
         ops.adapt_datetimefield_value(now),
     ]
-    aggregate = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
+    if connection.vendor == "sqlite":
+        aggregate, greatest, least = "GROUP_CONCAT", "MAX", "MIN"
+    else:
+        aggregate, greatest, least = "STRING_AGG", "GREATEST", "LEAST"
     # Each provider's windows overlapping a slot: read with who is free (below).
     select.append("d.windows" if facts.slots else "NULL")
     # The provider's dates away that cover the day help would start ("first,last;...").
@@ -411,15 +414,17 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
     where = [
         "p.status = %s AND p.latitude BETWEEN %s AND %s AND p.longitude BETWEEN %s AND %s",
         f"p.kind IN ({marks(kinds)})",
-        f"({distance} <= %s OR ({distance} <= p.travel_radius_km * %s * p.travel_radius_km * %s"
-        f" AND {distance} <= %s))",
+        # Within NEARBY_KM, or within both the provider's radius and the programme's reach:
+        # one comparison, so the distance is worked out once a row.
+        f"{distance} <= {greatest}(%s, {least}(p.travel_radius_km * %s * p.travel_radius_km * %s,"
+        " %s))",
         f"EXISTS(SELECT 1 FROM {Category.providers.through._meta.db_table} s "
         "WHERE s.providerprofile_id = p.id AND s.category_id = %s)",
     ]
     reach_km = facts.max_distance_km * REACH_SLACK
     where_params = [ProviderStatus.ACTIVE, min_lat, max_lat, min_lon, max_lon, *kinds]
-    where_params += [*distance_params, NEARBY_KM**2, *distance_params, REACH_SLACK, REACH_SLACK]
-    where_params += [*distance_params, reach_km**2, category_id]
+    where_params += [*distance_params, NEARBY_KM**2, REACH_SLACK, REACH_SLACK, reach_km**2]
+    where_params.append(category_id)
     source = f"{provider} p"
     if facts.slots:
         # Whoever is free at the times needed, or lives round the corner (within NEARBY_KM,

@@ -186,6 +186,20 @@ def test_rank_need_scores_with_the_programmes_weights(verifier):
     assert explicit.explanation["components"]["proximity"]["weight"] == 2.0
 
 
+def test_rank_need_reads_the_programme_the_same_whether_fetched_or_not(verifier):
+    programme = ProgrammeFactory(max_distance_km=10, weights={"proximity": 7, "fairness": 0})
+    need = NeedFactory(category=category("meals"), programme=programme)
+    cook(need, verifier)
+    plain = rank_need(Need.objects.get(pk=need.pk), now=NOW)  # read with one statement
+    fetched = rank_need(
+        Need.objects.select_related("category", "programme").get(pk=need.pk), now=NOW
+    )
+    assert plain == fetched
+    [scored] = plain.ranked
+    assert scored.explanation["components"]["proximity"]["weight"] == 7.0
+    assert scored.explanation["components"]["fairness"]["weight"] == 0.0
+
+
 # --- queries --------------------------------------------------------------------------------
 
 
@@ -220,6 +234,22 @@ def test_the_number_of_queries_does_not_grow_with_the_city(size, django_assert_m
     with django_assert_max_num_queries(3):
         ranking = rank_need(need, now=NOW)
     assert len(ranking.ranked) + len(ranking.excluded) == returned
+
+
+def test_a_weekly_need_fetched_with_its_slots_costs_no_query_of_its_own(
+    django_assert_num_queries,
+):
+    need = weekly_need_in_a_programme()
+    build_city(providers=30, needs=2, seed=3, radius_km=1.5)
+    plain = rank_need(Need.objects.get(pk=need.pk), now=NOW)
+    assert plain.ranked or plain.excluded
+    fetched = (
+        Need.objects.select_related("category", "programme")
+        .prefetch_related("slots")
+        .get(pk=need.pk)
+    )
+    with django_assert_num_queries(2):  # the providers, then the history and blocks
+        assert rank_need(fetched, now=NOW) == plain
 
 
 def test_with_no_candidate_the_history_is_not_read(need, django_assert_num_queries):
