@@ -15,6 +15,7 @@ and a score that is their weighted mean.
 from __future__ import annotations
 
 import datetime
+import functools
 import heapq
 import math
 from collections.abc import Iterable, Mapping
@@ -419,8 +420,12 @@ def _clip(x: float) -> float:
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
 
+@functools.lru_cache(maxsize=64)
 def _weight_shares(weights: Weights) -> tuple[dict[str, float], tuple[float, ...]]:
-    """The weights by name, and each component's share of their total in COMPONENTS order."""
+    """The weights by name, and each component's share of their total in COMPONENTS order.
+
+    Remembered per set of weights (a frozen dataclass): a batch ranks thousands of needs
+    with the same few. The dict is shared, so read it, never change it."""
     validate_weights(weights)
     weight_map = weights.as_dict()
     total_weight = sum(weight_map.values())
