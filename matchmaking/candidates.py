@@ -172,6 +172,8 @@ def _need_parts(need: Need):
             )
         else:
             slots.append((row[1], _raw_minutes(row[2]), _raw_minutes(row[3])))
+    if not rows:
+        raise Need.DoesNotExist("Need matching query does not exist.")
     if not weekly:
         return category_row, programme_row, _slots(need)
     # The order NeedSlot's Meta gives (weekday, start), ends breaking ties.
@@ -317,7 +319,7 @@ _VISITS_FOLDED = {
 
 
 def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection):
-    """Query 3 as (sql, params): the providers with what the engine needs of each.
+    """Query 2 as (sql, params): the providers with what the engine needs of each.
 
     Written as SQL rather than through the ORM, whose building of this query (correlated
     subqueries, expressions) took longer than SQLite took to run it. Columns: those of
@@ -456,7 +458,7 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
 
 @functools.lru_cache(maxsize=4096)
 def _windows(text: str | None) -> tuple[scoring.Slot, ...]:
-    """The windows column of query 3 as engine slots (many providers share the same)."""
+    """The windows column of query 2 as engine slots (many providers share the same)."""
     if not text:
         return ()
     slots = []
@@ -467,7 +469,7 @@ def _windows(text: str | None) -> tuple[scoring.Slot, ...]:
 
 
 def _away(text: str | None) -> tuple[tuple[datetime.date, datetime.date], ...]:
-    """The dates-away column of query 3 as (first, last) pairs."""
+    """The dates-away column of query 2 as (first, last) pairs."""
     if not text:
         return ()
     return tuple(
@@ -483,7 +485,7 @@ def _languages(value) -> frozenset[str]:
 
 
 def _history(need, resident: int, connection) -> tuple[Counter, set[int], set[int]]:
-    """Query 4: completed matches with the resident per provider; who turned this need down;
+    """Query 3: completed matches with the resident per provider; who turned this need down;
     who is blocked from the need's resident or requester.
 
     Read from the resident's side (a handful of rows, through the needs' resident and
@@ -537,19 +539,18 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
     never = connection.ops.adapt_datefield_value(_NEVER)
     expiry_of = functools.partial(_expiry, never)
     facts_of = scoring.CandidateFacts
-    no_checks: dict = {}
     candidates = []
     for row in rows:
         (pid, kind, lat, lon, radius, capacity, languages, rating_sum, rating_count) = row[:9]
         (received, accepted, kept, live, recent, windows, away) = row[9:16]
         if required:
             checks = {
-                kind: expiry_of(expiry)
-                for kind, expiry in zip(required, row[16:], strict=True)
+                check_kind: expiry_of(expiry)
+                for check_kind, expiry in zip(required, row[16:], strict=True)
                 if expiry is not None
             }
         else:
-            checks = no_checks
+            checks = {}
         candidates.append(
             facts_of(
                 provider_id=pid,
@@ -583,7 +584,7 @@ _first = operator.itemgetter(0)
 
 @functools.lru_cache(maxsize=1024)
 def _expiry(never, value) -> datetime.date | None:
-    """A check's expiry column of query 3 (_NEVER stands for "never expires")."""
+    """A check's expiry column of query 2 (_NEVER stands for "never expires")."""
     return None if value == never else _raw_date(value)
 
 
