@@ -40,6 +40,7 @@ loses exactness once the urgency penalties reach 10^12). OR-Tools was both faste
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -227,14 +228,20 @@ def solve_on_workers(
     for group in _bins(components, edges_by_need, workers):
         needs = [need for component in group for need in component]
         providers = sorted({p for need in needs for p, _ in edges_by_need[need]})
+        arcs = [arc for need in needs for arc in edges_by_need[need]]
         problem = {
             "components": group,
-            "urgency": [[need, urgency_of[need]] for need in needs],
-            "arcs": [[need, p, scaled] for need in needs for p, scaled in edges_by_need[need]],
-            "free_places": [[p, free_places[p]] for p in providers],
+            "urgency": [urgency_of[need] for need in needs],
+            "degree": [len(edges_by_need[need]) for need in needs],
+            "arc_providers": [provider for provider, _ in arcs],
+            "arc_scores": [scaled for _, scaled in arcs],
+            "providers": providers,
+            "free_places": [free_places[p] for p in providers],
             "score_scale": score_scale,
         }
-        results.append(solve_components.enqueue(problem))
+        # JSON text, not a dict: django-tasks checks every element of a structure (a
+        # second for a 5,000-need city's 142,000 arcs), a string at once.
+        results.append(solve_components.enqueue(json.dumps(problem, separators=(",", ":"))))
     started = time.monotonic()
     while not all(result.is_finished for result in results):
         if time.monotonic() - started > WORKERS_WAIT_SECONDS:
@@ -247,23 +254,36 @@ def solve_on_workers(
                 result.refresh()
     assigned: dict[int, int] = {}
     for result in results:
-        assigned.update((need, provider) for need, provider in result.return_value)
+        answer = json.loads(result.return_value)
+        assigned.update(zip(answer["needs"], answer["providers"], strict=True))
     return assigned
 
 
-def components_solve(problem: dict) -> list[list[int]]:
-    """A worker's share of `solve_on_workers`: [need id, provider id] for each need matched."""
+def components_solve(problem: str) -> str:
+    """A worker's share of `solve_on_workers`, as JSON text both ways: the components' needs,
+    each need's urgency and number of arcs, the arcs' providers and integer scores in need
+    order, the providers with their free places; the answer is the needs matched and their
+    providers."""
+    problem = json.loads(problem)
+    needs = [need for component in problem["components"] for need in component]
+    urgency_of = dict(zip(needs, problem["urgency"], strict=True))
+    free_places = dict(zip(problem["providers"], problem["free_places"], strict=True))
+    arcs = list(zip(problem["arc_providers"], problem["arc_scores"], strict=True))
     edges_by_need: dict[int, list[tuple[int, int]]] = {}
-    for need, provider, scaled in problem["arcs"]:
-        edges_by_need.setdefault(need, []).append((provider, scaled))
-    urgency_of = dict(problem["urgency"])
-    free_places = dict(problem["free_places"])
+    start = 0
+    for need, degree in zip(needs, problem["degree"], strict=True):
+        edges_by_need[need] = arcs[start : start + degree]
+        start += degree
     assigned: dict[int, int] = {}
     for component in problem["components"]:
         assigned.update(
             _flow(component, urgency_of, edges_by_need, free_places, problem["score_scale"])
         )
-    return sorted([need, provider] for need, provider in assigned.items())
+    matched = sorted(assigned)
+    return json.dumps(
+        {"needs": matched, "providers": [assigned[need] for need in matched]},
+        separators=(",", ":"),
+    )
 
 
 def _flow(need_ids, urgency_of, edges_by_need, free_places, score_scale) -> dict[int, int]:

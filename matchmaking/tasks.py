@@ -123,8 +123,9 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 
 
 @task()
-def solve_components(problem: dict) -> list[list[int]]:
-    """Solve a group of an allocation's independent components (allocation.solve_on_workers)."""
+def solve_components(problem: str) -> str:
+    """Solve a group of an allocation's independent components (allocation.solve_on_workers):
+    the problem and the answer are JSON text (see allocation.components_solve)."""
     from matchmaking.allocation import components_solve
 
     return components_solve(problem)
