@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,7 +24,7 @@ from services.forms import (
 from services.journey import Journey, Step
 from services.needs import need_submit, need_update
 from services.pagination import ListPaginator
-from services.selectors import needs_listed_for, needs_visible_to
+from services.selectors import needs_listed_for, needs_visible_to, slots_attach
 from services.submit_once import submit_once, submit_token_field
 
 
@@ -147,9 +148,15 @@ def request_help_submitted(request, reference):
 
 @login_required
 def need_list(request):
-    needs = needs_listed_for(request.user)
-    filterset = NeedFilter(request.GET, queryset=needs)
-    page = ListPaginator(filterset.qs, 20).get_page(request.GET.get("page"))
+    # The page's weekly slots in one query for all of them (slots_attach) rather than
+    # through prefetch_related, which builds a filtered queryset for each need.
+    needs = needs_listed_for(request.user).prefetch_related(None)
+    # Built only when asked for: the form shows from a cache (the template's {% cache %}), and
+    # without a filter chosen the list is the person's needs as they are.
+    filterset = SimpleLazyObject(lambda: NeedFilter(request.GET, queryset=needs))
+    chosen = any(request.GET.get(name) for name in NeedFilter.base_filters)
+    page = ListPaginator(filterset.qs if chosen else needs, 20).get_page(request.GET.get("page"))
+    page.object_list = slots_attach(page.object_list)
     return render(request, "services/needs/list.html", {"filter": filterset, "page": page})
 
 

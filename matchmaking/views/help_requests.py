@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from matchmaking.forms import (
 )
 from matchmaking.models import Match
 from matchmaking.views.common import act
+from services.selectors import slots_attach
 
 # A provider's help requests list all that hold one of their places, and the latest of the rest.
 EARLIER_MATCHES_SHOWN = 20
@@ -56,8 +56,9 @@ def offer_list(request):
         matches.exclude(status__in=LIVE_STATUSES).defer("explanation")[:EARLIER_MATCHES_SHOWN]
     )
     waiting = [m for m in live if m.status == MatchStatus.OFFERED]
-    # Only what waits for an answer shows when (a weekly need's days are its slots).
-    prefetch_related_objects([match.need for match in waiting], "slots")
+    # Only what waits for an answer shows when (a weekly need's days are its slots), read in
+    # one query for all (prefetch_related builds a filtered queryset for each need).
+    slots_attach(match.need for match in waiting)
     return render(
         request,
         "matchmaking/offer_list.html",
