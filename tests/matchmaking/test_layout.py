@@ -116,3 +116,18 @@ def test_a_layout_part_cannot_hold_a_block():
 def test_without_a_request_the_part_renders_as_it_stands():
     template = Template("{% load kith_layout %}{% layout %}[{{ layout_next_path }}]{% endlayout %}")
     assert template.render(Context({})) == "[]"
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_choice_label_shows_what_get_display_shows(language):
+    from matchmaking.constants import MatchStatus
+    from matchmaking.models import Match
+    from matchmaking.templatetags.kith_choices import choice_label
+    from services.constants import NeedStatus
+    from services.models import Need
+
+    with translation.override(language):
+        for model, statuses in ((Need, NeedStatus), (Match, MatchStatus)):
+            for status in [*statuses.values, "not-a-status"]:
+                row = model(status=status)
+                assert choice_label(row, "status") == row.get_status_display()
