@@ -88,6 +88,7 @@ class CandidateIndex:
         self.cos_phi = np.cos(self.phi)
         self.radius_km = np.fromiter((r.radius_km for r in records), np.float64, count)
         self.max_radius_km = float(self.radius_km.max()) if count else 0.0
+        self.band_degrees = _band_degrees(self.lat, self.max_radius_km + BORDER_KM)
         self.active = np.fromiter((r.is_active for r in records), bool, count)
         capacity = np.fromiter((r.capacity for r in records), np.int64, count)
         live = np.fromiter((r.live_matches for r in records), np.int64, count)
@@ -180,8 +181,10 @@ class CandidateIndex:
         }
 
     def _served(self, category, allowed_kinds: frozenset, required_checks: frozenset):
-        """Who may serve the category at all (positions, in latitude order), with their
-        latitude, longitude and the earliest expiry of the category's required checks."""
+        """Who may serve the category at all, by band of longitude (`band_degrees` wide; one
+        band if None): band -> (positions in latitude order, their latitude, longitude and
+        the earliest expiry of the category's required checks). A need's box then reads one
+        or two bands' latitude slices, not every town at its latitude across a county."""
         key = (category, allowed_kinds, required_checks)
         cached = self._category_cache.get(key)
         if cached is None:
@@ -196,13 +199,41 @@ class CandidateIndex:
                 expiry = np.minimum(expiry, self.check_expiry.get(kind, _MISSING))
             mask &= expiry != _MISSING
             positions = np.flatnonzero(mask)
-            cached = self._category_cache[key] = (
-                positions,
-                self.lat[positions],
-                self.lon[positions],
-                expiry[positions],
-            )
+            if self.band_degrees is None:
+                band_of = np.zeros(len(positions), np.int64)
+            else:
+                band_of = np.floor(self.lon[positions] / self.band_degrees).astype(np.int64)
+            cached = self._category_cache[key] = {}
+            for band in np.unique(band_of).tolist():
+                mine = positions[band_of == band]  # still in latitude order
+                cached[band] = (mine, self.lat[mine], self.lon[mine], expiry[mine])
         return cached
+
+    def _in_box(self, bands, box, on_date) -> np.ndarray:
+        """Positions of the providers in `bands` inside the box (min_lat, max_lat, min_lon,
+        max_lon) whose checks are valid on `on_date`."""
+        min_lat, max_lat, min_lon, max_lon = box
+        if self.band_degrees is None:
+            keys = list(bands)
+        else:
+            first = math.floor(min_lon / self.band_degrees)
+            last = math.floor(max_lon / self.band_degrees)
+            if last - first < len(bands):
+                keys = [band for band in range(first, last + 1) if band in bands]
+            else:
+                keys = [band for band in bands if first <= band <= last]
+        day = on_date.toordinal()
+        found = []
+        for band in keys:
+            positions, lats, lons, expiry = bands[band]
+            lo = int(np.searchsorted(lats, min_lat, side="left"))
+            hi = int(np.searchsorted(lats, max_lat, side="right"))
+            lon = lons[lo:hi]
+            mask = (lon >= min_lon) & (lon <= max_lon) & (expiry[lo:hi] >= day)
+            found.append(positions[lo:hi][mask])
+        if len(found) == 1:
+            return found[0]
+        return np.concatenate(found) if found else np.zeros(0, np.int64)
 
     def _covered(self, idx: np.ndarray, days: dict) -> np.ndarray:
         """Minutes of the need's merged slots each provider in `idx` is free for."""
@@ -366,20 +397,13 @@ class CandidateIndex:
         availability (or near a distance limit). With `passing_only`, those failing the rest
         are dropped first (cheaper: fewer distances and availabilities to work out), so
         `screened` holds only passing providers and `passes` is all true."""
-        positions, lats, lons, expiry = self._served(
-            category, need.allowed_kinds, need.required_checks
-        )
+        bands = self._served(category, need.allowed_kinds, need.required_checks)
         reach = self.max_radius_km
         if need.max_distance_km is not None:
             reach = min(reach, need.max_distance_km)
-        min_lat, max_lat, min_lon, max_lon = scoring.bounding_box(
-            need.lat, need.lon, max(reach, 0.0) + BORDER_KM
-        )
-        lo = int(np.searchsorted(lats, min_lat, side="left"))
-        hi = int(np.searchsorted(lats, max_lat, side="right"))
-        lon = lons[lo:hi]
-        mask = (lon >= min_lon) & (lon <= max_lon) & (expiry[lo:hi] >= need.on_date.toordinal())
-        idx = positions[lo:hi][mask]
+        box = scoring.bounding_box(need.lat, need.lon, max(reach, 0.0) + BORDER_KM)
+        min_lat, max_lat, min_lon, max_lon = box
+        idx = self._in_box(bands, box, need.on_date)
         if passing_only:
             idx = idx[self._passing(idx, need, declined, blocked)]
 
@@ -483,6 +507,17 @@ class CandidateIndex:
             + w["fairness"] * static["fairness"][idx]
         )
         return np.clip(score, 0.0, 1.0)
+
+
+def _band_degrees(lats: np.ndarray, reach_km: float) -> float | None:
+    """Width in degrees of longitude of `_served`'s bands: the widest box of `reach_km`
+    around any of `lats`, so a box touches at most two bands. None (one band) where a box
+    could span every longitude."""
+    if not len(lats):
+        return None
+    widest = scoring.bounding_box(float(np.abs(lats).max()), 0.0, reach_km)
+    width = widest[3] - widest[2]
+    return None if width >= 180 or width <= 0 else width
 
 
 def _expiry(checks: Mapping, kind: str) -> int:

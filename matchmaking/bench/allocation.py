@@ -363,23 +363,23 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
         # task workers send them in the background. Rendering and handing over those emails
         # is timed apart ("emails_seconds"), not delivered: the console backend would print
         # thousands here.
-        with (
-            task_workers(workers),
-            override_settings(DEBUG=False, EMAIL_BACKEND=DISCARD_EMAIL, TASKS=DATABASE_TASKS),
-        ):
-            rows = allocation.open_needs().filter(pk__in=city.needs)
-            graph = allocation.build_graph(rows, now=now)
-            write(
-                f"Candidate graph: {len(graph.needs)} needs, {len(graph.free_places)} providers, "
-                f"{len(graph.edges)} edges, built in {graph.seconds:.1f} s."
-            )
-            solve_seconds, result = _timed(
-                allocation.solve,
-                graph.needs,
-                graph.free_places,
-                graph.edges,
-                workers=workers,
-            )
+        with override_settings(DEBUG=False, EMAIL_BACKEND=DISCARD_EMAIL, TASKS=DATABASE_TASKS):
+            # The task workers start before the graph (a Django start-up each) and stop once
+            # they have solved: left running, they would take the offers' email tasks too.
+            with task_workers(workers):
+                rows = allocation.open_needs().filter(pk__in=city.needs)
+                graph = allocation.build_graph(rows, now=now)
+                write(
+                    f"Candidate graph: {len(graph.needs)} needs, {len(graph.free_places)} "
+                    f"providers, {len(graph.edges)} edges, built in {graph.seconds:.1f} s."
+                )
+                solve_seconds, result = _timed(
+                    allocation.solve,
+                    graph.needs,
+                    graph.free_places,
+                    graph.edges,
+                    workers=workers,
+                )
             one_process = None
             if workers > 1:
                 # The same graph in this process, for the comparison: the same optimum.

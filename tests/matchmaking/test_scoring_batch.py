@@ -145,6 +145,39 @@ def test_numpy_scores_leave_a_need_nobody_can_serve_to_the_engine():
     assert CandidateIndex([full], {1: {"meals"}}).top_scores(need, "meals", limit=5) is None
 
 
+def test_a_county_wider_than_a_band_of_longitude_ranks_as_the_engine_does():
+    # Providers spread over 4 degrees of longitude (several of _served's bands), needs on and
+    # between the bands' edges: the box reads one or two bands, and misses nobody.
+    import random
+
+    rng = random.Random(7)
+    records = [
+        make_cand(
+            provider_id=pid,
+            lat=51.5 + rng.uniform(-0.1, 0.1),
+            lon=rng.uniform(-2.0, 2.0),
+            radius_km=rng.uniform(2, 15),
+            live_matches=rng.randint(0, 3),
+            rating_sum=rng.uniform(0, 20),
+            rating_count=rng.randint(0, 5),
+        )
+        for pid in range(1, 601)
+    ]
+    skills = {pid: {"meals"} for pid in range(1, 601)}
+    index = CandidateIndex(records, skills)
+    assert index.band_degrees is not None and 4.0 / index.band_degrees > 4
+    for lon in (-1.9, -0.5, 0.0, 0.2, index.band_degrees, 1.7, 2.0):
+        need = make_need(lon=lon, slots=(), max_distance_km=12)
+        engine = engine_view(
+            need, records, skills, "meals", {}, set(), set(), scoring.DEFAULT_WEIGHTS, 10
+        )
+        assert engine.ranked, lon
+        assert index.top(need, "meals", limit=10).ranked == engine.ranked
+        edges = index.top_scores(need, "meals", limit=10)
+        if edges is not None:
+            assert [pid for pid, _ in edges] == [r.provider_id for r in engine.ranked]
+
+
 def _facts(extra):
     return {key: extra[key] for key in ("completed", "declined", "blocked")}
 
