@@ -321,11 +321,7 @@ def _when_display(need):
 
 
 # When the help is wanted, with day and month names in the reader's language.
-_when_display_lazy = lazy(_when_display, str)
-
-
-def _when_lazy(need):
-    return _when_display_lazy(need)
+_when_lazy = lazy(_when_display, str)
 
 
 def _help_lazy(need):
@@ -689,10 +685,9 @@ def _creation_diffs(rows):
 
 def _fields_diff(before, after, names):
     """`model_instance_diff(before, after, fields_to_check=names)` (before None: a new row;
-    names None: every field),
-    with the model's audited fields looked up once, not on every row: auditlog lists and
-    filters every field of the model on each call, 0.3 ms, most of a batch's audit. Masked
-    fields and JSON changes go through auditlog itself."""
+    names None: every field), with the model's audited fields looked up once, not on every
+    row: auditlog lists and filters every field of the model on each call, 0.3 ms, most of a
+    batch's audit. Masked fields and JSON changes go through auditlog itself."""
     json_changes = settings.AUDITLOG_STORE_JSON_CHANGES
     fields, masked = _audited_fields(type(after))
     if json_changes or masked:
