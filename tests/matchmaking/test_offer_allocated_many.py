@@ -142,6 +142,17 @@ def test_many_at_once_writes_what_one_at_a_time_writes(city, django_capture_on_c
     assert len(rows) == len(notifications) == len(emails) == 5
     assert sum(1 for entry in audit if entry[0][0] == "need") == 1  # the unmet flag cleared
     assert all(entry[-1] == staff.pk for entry in audit)
+    offers_audited = [changes for subject, _, changes, _, _ in audit if subject[0] == "match"]
+    assert len(offers_audited) == 5
+    # Who was offered what, with the score, is audited; the engine's reasoning stays on the
+    # offer itself, written once.
+    assert all("score" in changes and "explanation" not in changes for changes in offers_audited)
+    assert all(
+        row_explanation
+        for row_explanation in Match.objects.filter(
+            pk__in=[m.pk for m in result.offers]
+        ).values_list("explanation", flat=True)
+    )
     assert not Need.objects.filter(pk=needs[1].pk, unmet_since__isnull=False).exists()
     for cook, offers in zip(cooks, (2, 2, 1), strict=True):
         cook.refresh_from_db()
