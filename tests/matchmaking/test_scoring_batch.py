@@ -121,6 +121,23 @@ def test_numpy_scores_give_the_engines_ranking_on_generated_cities(city, weights
             assert score == pytest.approx(scored.score, rel=0, abs=1e-12)
 
 
+@PROPERTY_CITIES
+@given(city=cities(), weights=weights_strategy, limit=st.integers(1, 12))
+def test_a_full_cache_of_windows_ranks_as_the_engine_does(city, weights, limit):
+    # Past its budget the index works availability out per need: the same answers.
+    need_list, records, skills, per_need = city
+    index = CandidateIndex(records, skills)
+    index.window_cache_bytes = 0
+    for need, extra in zip(need_list, per_need, strict=True):
+        batch = index.top(need, extra["category"], weights, limit=limit, **_facts(extra))
+        engine = engine_view(need, records, skills, weights=weights, limit=limit, **extra)
+        assert batch.ranked == engine.ranked
+        edges = index.top_scores(need, extra["category"], weights, limit=limit, **_facts(extra))
+        if edges is not None:
+            assert [pid for pid, _ in edges] == [s.provider_id for s in engine.ranked]
+    assert not index._window_cache
+
+
 def test_numpy_scores_leave_ties_to_the_engine():
     need = make_need(slots=())
     records = [make_cand(provider_id=pid) for pid in (9, 3, 7, 5)]  # identical but for the id
