@@ -5,6 +5,8 @@ LocaleMiddleware picks the language of a request from the cookie, then Accept-La
 over that, and English over everything in the admin (staff pages are not translated).
 """
 
+import functools
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise, lazy
@@ -77,6 +79,12 @@ _message_read_lazy = lazy(_message_read, str)
 
 
 def _lowercase_translation(text):
+    return _lowercase_translation_in(text, translation.get_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _lowercase_translation_in(text, language):
+    # Memoised: a batch of offers names the same few kinds of help thousands of times.
     return translation.gettext(text).lower()
 
 
@@ -92,6 +100,21 @@ def read_in(language, message):
         return message
     with translation.override(language_supported(language)):
         return str(message)
+
+
+def read_in_each(readings):
+    """[read_in(language, message) for language, message in readings], switching to each
+    language once, not once a message (a batch allocation notifies thousands at once)."""
+    read = [message for _, message in readings]
+    by_language: dict[str, list[int]] = {}
+    for position, (language, message) in enumerate(readings):
+        if isinstance(message, Promise):
+            by_language.setdefault(language_supported(language), []).append(position)
+    for language, positions in by_language.items():
+        with translation.override(language):
+            for position in positions:
+                read[position] = str(read[position])
+    return read
 
 
 class AccountLanguageMiddleware:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.emails import email_queue
-from accounts.languages import read_in
+from accounts.languages import read_in_each
 from accounts.models import ProviderProfile
 from matchmaking.channels import email_through_notify, notify_email_queue
 from matchmaking.models import Notification
@@ -44,16 +44,12 @@ def notify_many(notices):
     for notice in notices:
         recipients = {user.pk: user for user in notice.users if user is not None}.values()
         pending.append((notice, recipients))
+    addressed = [(notice, user) for notice, recipients in pending for user in recipients]
+    messages = read_in_each([(user.language, notice.message) for notice, user in addressed])
     notifications = Notification.objects.bulk_create(
         [
-            Notification(
-                user=user,
-                message=read_in(user.language, notice.message),
-                url=notice.url,
-                match=notice.match,
-            )
-            for notice, recipients in pending
-            for user in recipients
+            Notification(user=user, message=message, url=notice.url, match=notice.match)
+            for (notice, user), message in zip(addressed, messages, strict=True)
         ]
     )
     everyone = {user.pk: user for _, recipients in pending for user in recipients}.values()

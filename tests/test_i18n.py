@@ -311,3 +311,39 @@ def test_a_step_a_match_can_no_longer_take_is_refused_in_the_readers_language():
         match_accept(match=match, actor=match.provider.user)
 
     assert str(refused.value) == "Statws y paru hwn yw “wedi’i gwblhau”, felly ni ellir ei dderbyn."
+
+
+def test_a_batch_of_offers_reads_each_in_its_own_helpers_language(
+    django_capture_on_commit_callbacks,
+):
+    # A batch allocation writes its notices together: Welsh, English, Welsh again, each
+    # with the kind of help and the answer-by date in the reader's language.
+    from matchmaking import lifecycle
+    from matchmaking.models import Notification
+    from tests.factories import category
+    from tests.matching import NOW, eligible_cook
+
+    edges, cooks = [], []
+    for language in ("cy", "en-gb", "cy"):
+        need = NeedFactory(category=category("meals"), contact_name="Rose Turner")
+        cook = eligible_cook(need)
+        cook.user.language = language
+        cook.user.save(update_fields=["language"])
+        cooks.append(cook)
+        edges.append(
+            lifecycle.AllocatedEdge(need=need.pk, provider=cook.pk, score=0.5, explanation={})
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = lifecycle.need_offer_allocated_many(edges=edges, now=NOW)
+
+    assert len(result.offers) == 3
+    welsh, english, welsh_again = (
+        Notification.objects.get(user=cook.user).message for cook in cooks
+    )
+    assert welsh.startswith("Allwch chi helpu? Mae angen pryd o fwyd poeth ar Rose")
+    assert welsh_again.startswith("Allwch chi helpu? Mae angen pryd o fwyd poeth ar Rose")
+    assert english.startswith("Can you help? Rose needs a hot meal")
+    assert "Atebwch erbyn" in welsh and "Please answer by" in english
+    with translation.override("cy"):
+        welsh_date = date_format(timezone.localtime(result.offers[0].expires_at), "j F H:i")
+    assert welsh.endswith(f"{welsh_date}.") and welsh_date not in english
