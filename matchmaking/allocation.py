@@ -374,7 +374,26 @@ def open_needs(*, programme=None, area=None, area_ids=None):
         queryset = queryset.filter(area=area)
     if area_ids is not None:
         queryset = queryset.filter(area_id__in=area_ids)
-    return queryset.select_related("category", "programme").order_by("pk")
+    return queryset.select_related("category", "programme").only(*GRAPH_NEED_FIELDS).order_by("pk")
+
+
+# What ranking a need reads of it (candidates.need_facts, the history's people): a need has 39
+# columns, most of them the resident's details, which the graph never shows.
+GRAPH_NEED_FIELDS = (
+    "category",
+    "programme",
+    "requested_by",
+    "resident",
+    "schedule",
+    "on_date",
+    "starts_at",
+    "ends_at",
+    "urgency",
+    "latitude",
+    "longitude",
+    "language",
+    "language_required",
+)
 
 
 # Each need brings its best-ranked candidates to the graph: the long tail of weak

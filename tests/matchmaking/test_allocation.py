@@ -544,3 +544,17 @@ def test_bench_allocation_in_a_county_each_town_is_its_own_part_of_the_graph():
 def test_bench_allocation_bad_arguments_are_a_command_error(arguments, message):
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("bench", *arguments)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [10, 40])
+def test_the_graph_reads_a_scope_in_a_fixed_number_of_queries(size, django_assert_max_num_queries):
+    # The open needs (only what ranking uses of them), their slots, then the batch's reads:
+    # no need asks for a column left out.
+    from matchmaking.bench.city import build_city
+
+    city = build_city(providers=size * 3, needs=size, seed=size, radius_km=1.5)
+    with django_assert_max_num_queries(13):
+        graph = allocation.build_graph(allocation.open_needs().filter(pk__in=city.needs))
+    assert len(graph.needs) == size
+    assert graph.edges
