@@ -8,10 +8,11 @@ running them.
 
 1. the need's category, programme and weekly slots (none if the category and programme are
    cached on the need and a weekly need's slots prefetched);
-2. the providers, looked up from the set of those free at the need's slots (the
-   availability_slot index) and of those in the small box round the need, with their windows
-   overlapping a slot, live matches, recent offers, dates away covering the day help would
-   start and the expiry of each required check (correlated subqueries);
+2. the providers, looked up from the windows free at the need's slots (the availability_slot
+   index) and from the small box round the need, filtered before a provider's windows are
+   grouped, with their windows overlapping a slot, live matches, recent offers, dates away
+   covering the day help would start and the expiry of each required check (correlated
+   subqueries);
 3. the resident's history: completed matches with each provider, who already turned this
    need down, and whom the resident or requester blocked (read from the resident's side: a
    handful of rows; not read when no provider came back).
@@ -413,47 +414,58 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
     # free at the times needed: the two filters that rule out most of a city. Each test is
     # implied by the engine's own (REACH_SLACK, the flat-earth distance, windows overlapping
     # a slot by part of a minute or more), so SQL never drops someone the engine would rank.
+    active_in_box = (
+        "p.status = %s AND p.latitude BETWEEN %s AND %s AND p.longitude BETWEEN %s AND %s"
+    )
+    kind_allowed = f"p.kind IN ({marks(kinds)})"
+    skilled = (
+        f"EXISTS(SELECT 1 FROM {Category.providers.through._meta.db_table} s "
+        "WHERE s.providerprofile_id = p.id AND s.category_id = %s)"
+    )
     where = [
-        "p.status = %s AND p.latitude BETWEEN %s AND %s AND p.longitude BETWEEN %s AND %s",
-        f"p.kind IN ({marks(kinds)})",
+        active_in_box,
+        kind_allowed,
         # Within NEARBY_KM, or within both the provider's radius and the programme's reach:
         # one comparison, so the distance is worked out once a row.
         f"{distance} <= {greatest}(%s, {least}(p.travel_radius_km * %s * p.travel_radius_km * %s,"
         " %s))",
-        f"EXISTS(SELECT 1 FROM {Category.providers.through._meta.db_table} s "
-        "WHERE s.providerprofile_id = p.id AND s.category_id = %s)",
+        skilled,
     ]
     reach_km = facts.max_distance_km * REACH_SLACK
     where_params = [ProviderStatus.ACTIVE, min_lat, max_lat, min_lon, max_lon, *kinds]
     where_params += [*distance_params, NEARBY_KM**2, REACH_SLACK, REACH_SLACK, reach_km**2]
     where_params.append(category_id)
-    source = f"{provider} p"
-    if facts.slots:
-        # Whoever is free at the times needed, or lives round the corner (within NEARBY_KM,
-        # flat-earth). The providers are looked up from the set of those free (read from
-        # availability_slot, the index on weekday and times) and of those in the small box
-        # around the need, each marked free or not: a few thousand at 20,000 providers rather
-        # than the whole search box. CROSS JOIN keeps SQLite from reordering the two.
-        near = scoring.bounding_box(facts.lat, facts.lon, NEARBY_KM)
-        window = (
-            "CAST(a.weekday AS TEXT) || ',' || CAST(a.starts_at AS TEXT) || ',' "
-            "|| CAST(a.ends_at AS TEXT)"
-        )
-        source = (
-            f"(SELECT f.id, MAX(f.free) AS free, {aggregate}(f.span, ';') AS windows FROM ("
-            f"SELECT a.provider_id AS id, 1 AS free, {window} AS span FROM {availability} a "
-            f"WHERE {overlap} UNION ALL SELECT q.id, 0, NULL FROM {provider} q "
-            "WHERE q.status = %s AND q.latitude BETWEEN %s AND %s "
-            "AND q.longitude BETWEEN %s AND %s) f GROUP BY f.id) d "
-            f"CROSS JOIN {provider} p"
-        )
-        params += [*overlap_params, ProviderStatus.ACTIVE, *near]
-        where.insert(0, "p.id = d.id")
-        where.append(f"(d.free = 1 OR {distance} <= %s)")
-        where_params += [*distance_params, NEARBY_KM**2]
-    sql = f"SELECT {', '.join(select)} FROM {source} WHERE {' AND '.join(where)}"
-    params += where_params
-    return sql, params
+    if not facts.slots:
+        sql = f"SELECT {', '.join(select)} FROM {provider} p WHERE {' AND '.join(where)}"
+        return sql, [*params, *where_params]
+    # Whoever is free at the times needed and passes the filters above, one row per window
+    # overlapping a slot (read from availability_slot, the index on weekday and times: a few
+    # thousand windows at 20,000 providers rather than the whole search box; CROSS JOIN keeps
+    # SQLite from reordering the two), and whoever lives round the corner (within NEARBY_KM,
+    # flat-earth) from the small box around the need, free or not. Grouped by provider only
+    # then, so the windows of the few thousand free providers out of reach are never joined
+    # into strings; the profile is read again for the few hundred left.
+    near = scoring.bounding_box(facts.lat, facts.lon, NEARBY_KM)
+    # The part of the small box inside the search box, as one range a coordinate: given
+    # two ranges on the indexed latitude, SQLite may search by the wider one.
+    near_box = [max(near[0], min_lat), min(near[1], max_lat)]
+    near_box += [max(near[2], min_lon), min(near[3], max_lon)]
+    near_where = [active_in_box, kind_allowed, f"{distance} <= %s", skilled]
+    near_params = [ProviderStatus.ACTIVE, *near_box, *kinds, *distance_params, NEARBY_KM**2]
+    near_params.append(category_id)
+    window = (
+        "CAST(a.weekday AS TEXT) || ',' || CAST(a.starts_at AS TEXT) || ',' "
+        "|| CAST(a.ends_at AS TEXT)"
+    )
+    sql = (
+        f"SELECT {', '.join(select)} FROM ("
+        f"SELECT f.id, {aggregate}(f.span, ';') AS windows FROM ("
+        f"SELECT p.id AS id, {window} AS span FROM {availability} a CROSS JOIN {provider} p "
+        f"WHERE p.id = a.provider_id AND ({overlap}) AND {' AND '.join(where)} "
+        f"UNION ALL SELECT p.id, NULL FROM {provider} p WHERE {' AND '.join(near_where)}"
+        f") f GROUP BY f.id) d CROSS JOIN {provider} p WHERE p.id = d.id"
+    )
+    return sql, [*params, *overlap_params, *where_params, *near_params]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -532,17 +544,24 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
         rows = cursor.fetchall()
     if not rows:
         return []
-    # By id (sorted here: in SQL the sort carried every column of every row).
-    rows.sort(key=_first)
-    completed, declined, blocked = _history(need, facts.resident_id, connection)
-    required = sorted(facts.required_checks)
+    history = _history(need, facts.resident_id, connection)
     never = connection.ops.adapt_datefield_value(_NEVER)
+    return _records(rows, sorted(facts.required_checks), never, *history)
+
+
+def _records(rows, required, never, completed, declined, blocked) -> list[scoring.CandidateFacts]:
+    """Query 2's rows as engine records, by id (sorted here: in SQL the sort carried every
+    column of every row). Positional arguments, in CandidateFacts' field order: by keyword,
+    building them took longer than ranking them."""
+    rows.sort(key=_first)
     expiry_of = functools.partial(_expiry, never)
     facts_of = scoring.CandidateFacts
+    completed_with = completed.get
+    windows_of, languages_of = _windows, _languages
     candidates = []
+    append = candidates.append
     for row in rows:
-        (pid, kind, lat, lon, radius, capacity, languages, rating_sum, rating_count) = row[:9]
-        (received, accepted, kept, live, recent, windows, away) = row[9:16]
+        pid = row[0]
         if required:
             checks = {
                 check_kind: expiry_of(expiry)
@@ -551,29 +570,30 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
             }
         else:
             checks = {}
-        candidates.append(
+        away = row[15]
+        append(
             facts_of(
-                provider_id=pid,
-                kind=kind,
-                is_active=True,  # filtered in SQL
-                lat=lat,
-                lon=lon,
-                radius_km=radius,
-                capacity=capacity,
-                live_matches=live,
-                checks=checks,
-                availability=_windows(windows),
-                languages=_languages(languages),
-                rating_sum=float(rating_sum),
-                rating_count=rating_count,
-                offers_received=received,
-                offers_accepted=accepted,
-                matches_completed=kept,
-                completed_with_resident=completed.get(pid, 0),
-                recent_offers=recent,
-                declined_this_need=pid in declined,
-                blocked=pid in blocked,
-                away=_away(away) if away else (),
+                pid,
+                row[1],  # kind
+                True,  # is_active: filtered in SQL
+                row[2],  # lat
+                row[3],  # lon
+                row[4],  # radius_km
+                row[5],  # capacity
+                row[12],  # live_matches
+                checks,
+                windows_of(row[14]),  # availability
+                languages_of(row[6]),
+                float(row[7]),  # rating_sum
+                row[8],  # rating_count
+                row[9],  # offers_received, visits folded in
+                row[10],  # offers_accepted
+                row[11],  # matches_completed, visits kept folded in
+                completed_with(pid, 0),
+                row[13],  # recent_offers
+                pid in declined,
+                pid in blocked,
+                _away(away) if away else (),
             )
         )
     return candidates
