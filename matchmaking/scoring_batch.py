@@ -100,20 +100,19 @@ class CandidateIndex:
             kind: np.fromiter((r.kind == kind for r in records), bool, count)
             for kind in {r.kind for r in records}
         }
-        languages = {code for r in records for code in r.languages}
-        self.speaks = {
-            code: np.fromiter((code in r.languages for r in records), bool, count)
-            for code in languages
-        }
-        check_kinds = {kind for r in records for kind in r.checks}
-        self.check_expiry = {
-            kind: np.fromiter(
-                (_expiry(r.checks, kind) for r in records),
-                np.int64,
-                count,
-            )
-            for kind in check_kinds
-        }
+        # One pass over the records for every language and check (a pass per language or
+        # check kind walked 18,000 records a dozen times).
+        self.speaks: dict[str, np.ndarray] = {}
+        self.check_expiry: dict[str, np.ndarray] = {}
+        for i, r in enumerate(records):
+            for code in r.languages:
+                if code not in self.speaks:
+                    self.speaks[code] = np.zeros(count, bool)
+                self.speaks[code][i] = True
+            for kind, expires in r.checks.items():
+                if kind not in self.check_expiry:
+                    self.check_expiry[kind] = np.full(count, _MISSING, np.int64)
+                self.check_expiry[kind][i] = _NEVER if expires is None else expires.toordinal()
         categories = {c for pid in skills for c in skills[pid]}
         self.skilled = {c: np.zeros(count, bool) for c in categories}
         for pid, served in skills.items():
@@ -124,21 +123,11 @@ class CandidateIndex:
         # Availability, each provider's windows merged per weekday (the union is all that
         # counts), in provider order: weekday -> (ptr, starts, ends), provider i's windows being
         # starts[ptr[i]:ptr[i + 1]].
-        by_day: dict[int, tuple[list, list, list]] = {d: ([0] * count, [], []) for d in range(7)}
-        for i, r in enumerate(records):
-            for weekday, windows in _merged_days(r.availability).items():
-                counts, starts, ends = by_day[weekday]
-                counts[i] = len(windows)
-                for start, end in windows:
-                    starts.append(start)
-                    ends.append(end)
+        rows = [(i, *slot) for i, r in enumerate(records) for slot in r.availability]
+        windows = np.array(rows, np.int64).reshape(-1, 4)
         self.availability = {
-            d: (
-                np.concatenate(([0], np.cumsum(np.array(counts, np.int64)))),
-                np.array(starts, np.int64),
-                np.array(ends, np.int64),
-            )
-            for d, (counts, starts, ends) in by_day.items()
+            weekday: _merged_windows(windows[windows[:, 1] == weekday], count)
+            for weekday in range(7)
         }
         # Dates away as rows (provider position, first day, last day as ordinals): few
         # providers have any, so a need checks the rows rather than every provider.
@@ -567,6 +556,26 @@ class CandidateIndex:
         return np.clip(score, 0.0, 1.0)
 
 
+def _merged_windows(rows: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One weekday's windows (rows of position, weekday, start, end) merged per provider as
+    `scoring._merge` merges them, as (ptr, starts, ends): provider i's windows are
+    starts[ptr[i]:ptr[i + 1]], by start."""
+    position, start, end = rows[:, 0], rows[:, 2], rows[:, 3]
+    order = np.lexsort((end, start, position))
+    position, start, end = position[order], start[order], end[order]
+    # The latest end so far within each provider (positions are sorted, and lifting each
+    # provider above the one before keeps a running maximum from crossing between them).
+    lift = position * (2 * scoring.MINUTES_PER_DAY)
+    reach = np.maximum.accumulate(end + lift) - lift
+    first = np.ones(len(position), bool)
+    first[1:] = (position[1:] != position[:-1]) | (start[1:] > reach[:-1])
+    last = np.ones(len(position), bool)
+    last[:-1] = first[1:]
+    counts = np.bincount(position[first], minlength=count)
+    ptr = np.concatenate(([0], np.cumsum(counts)))
+    return ptr, start[first], reach[last]
+
+
 def _band_degrees(lats: np.ndarray, reach_km: float) -> float | None:
     """Width in degrees of longitude of `_served`'s bands: the widest box of `reach_km`
     around any of `lats`, so a box touches at most two bands. None (one band) where a box
@@ -576,10 +585,3 @@ def _band_degrees(lats: np.ndarray, reach_km: float) -> float | None:
     widest = scoring.bounding_box(float(np.abs(lats).max()), 0.0, reach_km)
     width = widest[3] - widest[2]
     return None if width >= 180 or width <= 0 else width
-
-
-def _expiry(checks: Mapping, kind: str) -> int:
-    if kind not in checks:
-        return _MISSING
-    expires = checks[kind]
-    return _NEVER if expires is None else expires.toordinal()

@@ -135,7 +135,7 @@ def test_a_full_cache_of_windows_ranks_as_the_engine_does(city, weights, limit):
         edges = index.top_scores(need, extra["category"], weights, limit=limit, **_facts(extra))
         if edges is not None:
             assert [pid for pid, _ in edges] == [s.provider_id for s in engine.ranked]
-    assert not index._window_cache
+    assert not index._window_cache or not records  # an empty index caches empty arrays
 
 
 def test_numpy_scores_leave_ties_to_the_engine():
@@ -268,3 +268,30 @@ def test_checks_expiring_on_the_day_still_count():
     record = make_cand(provider_id=1, checks={"dbs_basic": datetime.date(2026, 5, 1)})
     index = CandidateIndex([record], {1: {"meals"}})
     assert len(index.top(need, "meals", limit=3).ranked) == 1
+
+
+def test_each_providers_windows_are_merged_as_the_engine_merges_them():
+    # Overlapping, touching, nested and repeated windows on several days, for many providers.
+    import random
+
+    rng = random.Random(3)
+    records = []
+    for pid in range(1, 301):
+        slots = []
+        for _ in range(rng.randint(0, 6)):
+            start = rng.randrange(0, 1440, 30)
+            slots.append((rng.randint(0, 6), start, rng.randint(start + 1, 1440)))
+        records.append(make_cand(provider_id=pid, availability=tuple(slots)))
+    index = CandidateIndex(records, {pid: {"meals"} for pid in range(1, 301)})
+    for position, record in enumerate(index.records):
+        merged = scoring._by_weekday(record.availability)
+        for weekday in range(7):
+            ptr, starts, ends = index.availability[weekday]
+            got = list(
+                zip(
+                    starts[ptr[position] : ptr[position + 1]].tolist(),
+                    ends[ptr[position] : ptr[position + 1]].tolist(),
+                    strict=True,
+                )
+            )
+            assert got == merged.get(weekday, []), (record.provider_id, weekday)
