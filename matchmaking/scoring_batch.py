@@ -329,7 +329,7 @@ class CandidateIndex:
         """
         if limit < 1:
             raise ValueError("limit must be 1 or more.")
-        scoring.validate_weights(weights)
+        scoring._weight_shares(weights)  # validates them, once per set of weights
         completed = completed or {}
         idx, distance, fit, within, border, passes, screened = self._screened(
             need, category, completed=completed, declined=declined, blocked=blocked
@@ -384,7 +384,7 @@ class CandidateIndex:
         """
         if limit < 1:
             raise ValueError("limit must be 1 or more.")
-        scoring.validate_weights(weights)
+        scoring._weight_shares(weights)  # validates them, once per set of weights
         completed = completed or {}
         idx, distance, fit, within, border, passes, _ = self._screened(
             need,
@@ -528,9 +528,7 @@ class CandidateIndex:
     def _scores(self, need, weights, idx, distance, fit, ids, completed) -> np.ndarray:
         """The weighted mean of the eight components, as `scoring.rank` computes it."""
         priors = self.priors
-        weight_map = weights.as_dict()
-        total = sum(weight_map.values())
-        w = {name: weight_map[name] / total for name in COMPONENTS}
+        w = dict(zip(COMPONENTS, scoring._weight_shares(weights)[1], strict=True))
         half = priors.proximity_half_km
         continuity = np.zeros(len(idx))
         if completed:
