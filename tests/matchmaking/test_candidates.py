@@ -310,6 +310,21 @@ def test_everyone_nearby_reaches_the_engine_with_a_reason(need, verifier):
     assert [s.provider_id for s in ranking.ranked] == [ok.pk]
 
 
+def test_a_programme_reaching_less_than_nearby_still_bounds_who_is_read(need, verifier):
+    # Round the corner means within NEARBY_KM and within the programme's search box: a
+    # provider between the two is neither read nor listed, free or not.
+    need.programme = ProgrammeFactory(max_distance_km=0.5)
+    need.save()
+    inside_busy = cook(need, verifier, km_north=0.3, hours=(14, 18))
+    inside_free = cook(need, verifier, km_north=0.3)
+    cook(need, verifier, km_north=0.8, hours=(14, 18))
+    cook(need, verifier, km_north=0.8)
+
+    ranking = rank_need(need, now=NOW)
+    assert {e.provider_id: e.reason for e in ranking.excluded} == {inside_busy.pk: "unavailable"}
+    assert [s.provider_id for s in ranking.ranked] == [inside_free.pk]
+
+
 def test_checks_and_capacity_are_left_to_the_engine_beyond_nearby_too(need, verifier):
     unchecked = cook(need, verifier, km_north=4, checks=[])
     full = cook(need, verifier, km_north=4, capacity=1)
