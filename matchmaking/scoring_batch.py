@@ -251,11 +251,8 @@ class CandidateIndex:
         key = (weekday, start, end)
         minutes = self._window_cache.get(key)
         if minutes is None:
-            ptr, starts, ends = self.availability[weekday]
-            overlap = np.minimum(ends, end) - np.maximum(starts, start)
-            np.maximum(overlap, 0, out=overlap)
-            owner = np.repeat(np.arange(len(self.records)), np.diff(ptr))
-            minutes = np.bincount(owner, overlap, minlength=len(self.records)).astype(np.int16)
+            everyone = np.arange(len(self.records))
+            minutes = self._covered_apart(everyone, {weekday: [(start, end)]}).astype(np.int16)
             self._window_cache[key] = minutes
         return minutes
 
@@ -337,7 +334,7 @@ class CandidateIndex:
         certain = passes & within & ~border
         chosen = border.copy()
         if certain.any():
-            score = self._scores(need, weights, idx, distance, fit, self.ids[idx], completed)
+            score = self._scores(need, weights, idx, distance, fit, completed)
             if certain.sum() > limit:
                 kth = np.partition(score[certain], -limit)[-limit]
                 chosen |= certain & (score >= kth - MARGIN)
@@ -403,7 +400,7 @@ class CandidateIndex:
             return None
         idx, distance, fit = idx[certain], distance[certain], fit[certain]
         ids = self.ids[idx]
-        score = self._scores(need, weights, idx, distance, fit, ids, completed)
+        score = self._scores(need, weights, idx, distance, fit, completed)
         # Best first, equal scores by provider id: scoring.rank's order.
         order = np.lexsort((ids, -score))[: limit + 1]
         head = score[order]
@@ -505,11 +502,14 @@ class CandidateIndex:
 
     def _values_at(self, idx: np.ndarray, by_provider: Mapping[int, float]) -> np.ndarray:
         """by_provider's value for each provider in `idx` (0.0 for those without one)."""
-        positions = [self.position[pid] for pid in by_provider if pid in self.position]
-        if not positions:
+        known = {
+            self.position[pid]: value for pid, value in by_provider.items() if pid in self.position
+        }
+        if not known:
             return np.zeros(len(idx))
+        positions = list(known)
         scratch = self._scratch
-        scratch[positions] = [by_provider[pid] for pid in self.ids[positions].tolist()]
+        scratch[positions] = list(known.values())
         values = scratch[idx]
         scratch[positions] = 0.0
         return values
@@ -525,7 +525,7 @@ class CandidateIndex:
             self._away_cache[day] = away
         return self._away_cache[day]
 
-    def _scores(self, need, weights, idx, distance, fit, ids, completed) -> np.ndarray:
+    def _scores(self, need, weights, idx, distance, fit, completed) -> np.ndarray:
         """The weighted mean of the eight components, as `scoring.rank` computes it."""
         priors = self.priors
         w = dict(zip(COMPONENTS, scoring._weight_shares(weights)[1], strict=True))
