@@ -78,13 +78,15 @@ def _message_read(text, params):
 _message_read_lazy = lazy(_message_read, str)
 
 
+def memoised_per_language(function):
+    """`function`, remembered per arguments and active language: a batch of offers reads the
+    same few kinds of help and dates thousands of times, in each reader's language."""
+    remembered = functools.lru_cache(maxsize=512)(lambda language, *args: function(*args))
+    return functools.wraps(function)(lambda *args: remembered(translation.get_language(), *args))
+
+
+@memoised_per_language
 def _lowercase_translation(text):
-    return _lowercase_translation_in(text, translation.get_language())
-
-
-@functools.lru_cache(maxsize=512)
-def _lowercase_translation_in(text, language):
-    # Memoised: a batch of offers names the same few kinds of help thousands of times.
     return translation.gettext(text).lower()
 
 
@@ -96,10 +98,7 @@ lowercase_translation_lazy = lazy(_lowercase_translation, str)
 def read_in(language, message):
     """`message` as the person who reads Kith in `language` reads it (a plain string stays
     as it is)."""
-    if not isinstance(message, Promise):
-        return message
-    with translation.override(language_supported(language)):
-        return str(message)
+    return read_in_each([(language, message)])[0]
 
 
 def read_in_each(readings):

@@ -22,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, F
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.utils.formats import date_format
 from django.utils.functional import lazy
@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 
 from accounts.constants import ProviderStatus
 from accounts.exceptions import TransitionError
-from accounts.languages import lazy_message, lowercase_translation_lazy
+from accounts.languages import lazy_message, lowercase_translation_lazy, memoised_per_language
 from accounts.models import ProviderProfile
 from matchmaking import candidates, conversations, scoping, urgent, visits
 from matchmaking.constants import (
@@ -329,18 +329,8 @@ def _help_lazy(need):
     return lowercase_translation_lazy(need.category.name)
 
 
-@functools.lru_cache(maxsize=256)
-def _date_in(value, format, language):
-    return date_format(value, format)
-
-
-def _date_read(value, format):
-    # Memoised by language: a batch's thousands of offers share the one answer-by date.
-    return _date_in(value, format, translation.get_language())
-
-
-# A date in the language of whoever reads the notification.
-_date_lazy = lazy(_date_read, str)
+# A date in the language of whoever reads the notification (a batch's offers share one).
+_date_lazy = lazy(memoised_per_language(date_format), str)
 
 
 def _has_free_place(provider):
