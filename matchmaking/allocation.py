@@ -40,9 +40,11 @@ loses exactness once the urgency penalties reach 10^12). OR-Tools was both faste
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -71,6 +73,30 @@ URGENCY_RANK = {urgency: rank for rank, urgency in enumerate(URGENCY_TIERS)}
 WORKERS_FROM_EDGES = 20_000
 # How long `solve_on_workers` waits for the task workers before giving up.
 WORKERS_WAIT_SECONDS = 600
+# New objects between two of Python's youngest cycle collections during a run (default 700).
+BATCH_GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def _collecting_rarely():
+    """Run Python's cycle collector less often for the duration of a batch step.
+
+    A run holds a large graph alive (providers' records, edges, needs) while it creates
+    hundreds of thousands of objects more, and at the default threshold the collector walked
+    all of it again and again: in `bench allocation`'s 5,000 × 20,000 run, 8 full collections
+    took 1.3 s of a 9.6 s run; at 20,000, one took 0.16 s (all collections 0.4 s against 1.5),
+    with the same peak memory. Garbage is still collected, only in bigger steps. Nested steps,
+    or a process already collecting rarely, keep the threshold they found.
+    """
+    thresholds = gc.get_threshold()
+    if thresholds[0] >= BATCH_GC_THRESHOLD:
+        yield
+        return
+    gc.set_threshold(BATCH_GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 class UnmatchedReason:
@@ -109,6 +135,7 @@ def _penalties(
     return penalties, max(penalties.values())
 
 
+@_collecting_rarely()
 def solve(
     needs: Mapping[int, str],
     free_places: Mapping[int, int],
@@ -374,7 +401,12 @@ def open_needs(*, programme=None, area=None, area_ids=None):
         queryset = queryset.filter(area=area)
     if area_ids is not None:
         queryset = queryset.filter(area_id__in=area_ids)
-    return queryset.select_related("category", "programme").only(*GRAPH_NEED_FIELDS).order_by("pk")
+    # Prefetched rather than joined: a scope's thousands of needs share a few categories and
+    # programmes, read once each instead of once a need with their JSON columns (0.27 s of
+    # 5,000 needs' 0.46 s).
+    return (
+        queryset.prefetch_related("category", "programme").only(*GRAPH_NEED_FIELDS).order_by("pk")
+    )
 
 
 # What ranking a need reads of it (candidates.need_facts, the history's people): a need has 39
@@ -403,6 +435,7 @@ GRAPH_NEED_FIELDS = (
 CANDIDATES_PER_NEED = 30
 
 
+@_collecting_rarely()
 def build_graph(needs, *, now=None, per_need=CANDIDATES_PER_NEED) -> Graph:
     """Rank every need against the scope's providers, read once (`candidates.CandidateBatch`).
 
@@ -441,6 +474,7 @@ def allocation_scope_check(*, actor, programme=None, area=None) -> None:
         raise TransitionError("You can only run an allocation for an area you work in.")
 
 
+@_collecting_rarely()
 def allocation_offers_send(*, graph: Graph, allocation: Allocation, actor=None, now=None):
     """Offer each assigned need to its provider; return (offered, their total score, skipped).
 

@@ -718,8 +718,17 @@ class CandidateBatch:
                 longitude__range=(min_lon, max_lon),
             )
             .order_by()
-            .annotate(**_VISITS_FOLDED)
-            .values_list(*_COLUMNS[:9], "steps_offered", "offers_accepted", "steps_kept")
+            # Languages as text, decoded once per distinct list (_languages) rather than
+            # once a provider by the JSON field.
+            .annotate(**_VISITS_FOLDED, languages_text=Cast("languages", CharField()))
+            .values_list(
+                *_COLUMNS[:6],
+                "languages_text",
+                *_COLUMNS[7:9],
+                "steps_offered",
+                "offers_accepted",
+                "steps_kept",
+            )
         )
         ids = {row[0] for row in rows}
         live = Counter(
@@ -790,7 +799,7 @@ class CandidateBatch:
                 lon=row[3],
                 radius_km=row[4],
                 capacity=row[5],
-                languages=frozenset(row[6] or ()),
+                languages=_languages(row[6]),
                 rating_sum=float(row[7]),
                 rating_count=row[8],
                 offers_received=row[9],

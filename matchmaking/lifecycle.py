@@ -507,7 +507,7 @@ def need_offer_allocated_many(*, edges, actor=None, now=None):
         need.pk: need
         for need in slots_attach(
             Need.objects.select_for_update(of=("self",))
-            .select_related("category")
+            .prefetch_related("category")  # a few shared, not one a need
             .only(*_ALLOCATED_NEED_FIELDS)
             .filter(pk__in=need_ids)
             .order_by("pk")

@@ -1,5 +1,6 @@
 """Batch allocation: the pure solver against hand-checked answers and brute force, then the run."""
 
+import gc
 import itertools
 import json
 import random
@@ -549,12 +550,43 @@ def test_bench_allocation_bad_arguments_are_a_command_error(arguments, message):
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [10, 40])
 def test_the_graph_reads_a_scope_in_a_fixed_number_of_queries(size, django_assert_max_num_queries):
-    # The open needs (only what ranking uses of them), their slots, then the batch's reads:
-    # no need asks for a column left out.
+    # The open needs (only what ranking uses of them), their categories and programmes, their
+    # slots, then the batch's reads: no need asks for a column left out.
     from matchmaking.bench.city import build_city
 
     city = build_city(providers=size * 3, needs=size, seed=size, radius_km=1.5)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         graph = allocation.build_graph(allocation.open_needs().filter(pk__in=city.needs))
     assert len(graph.needs) == size
     assert graph.edges
+
+
+def _threshold_seen(monkeypatch, step):
+    """Python's youngest collection threshold while `step` runs, and after it failed."""
+    seen = []
+
+    def fail(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(allocation.candidates, "CandidateBatch", fail)
+    with pytest.raises(RuntimeError):
+        step()
+    return seen[0], gc.get_threshold()[0]
+
+
+def test_a_run_collects_cycles_rarely_then_puts_the_threshold_back(monkeypatch):
+    before = gc.get_threshold()
+    during, after = _threshold_seen(monkeypatch, lambda: allocation.build_graph([]))
+    assert during == allocation.BATCH_GC_THRESHOLD > before[0]
+    assert after == before[0]  # even though the step failed
+
+
+def test_a_process_that_already_collects_rarely_keeps_its_threshold(monkeypatch):
+    before = gc.get_threshold()
+    gc.set_threshold(allocation.BATCH_GC_THRESHOLD * 5, *before[1:])
+    try:
+        during, after = _threshold_seen(monkeypatch, lambda: allocation.build_graph([]))
+    finally:
+        gc.set_threshold(*before)
+    assert during == after == allocation.BATCH_GC_THRESHOLD * 5
