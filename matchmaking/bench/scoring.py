@@ -14,6 +14,7 @@ import math
 import statistics
 import time
 from contextlib import nullcontext
+from typing import NamedTuple
 
 from django.db import connection
 from django.test.utils import override_settings
@@ -53,14 +54,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def _time(function, need, now) -> tuple[float, object]:
+class _Seen(NamedTuple):
+    """What the bench keeps of a ranking: its head and its sizes."""
+
+    head: list[tuple[int, float]]
+    ranked: int
+    considered: int
+
+
+def _time(function, need, now) -> tuple[float, _Seen]:
+    """Rank `need`; return the milliseconds it took and what the bench keeps of it.
+
+    Only a summary is kept, as a server drops a ranking once the page is sent: a hundred whole
+    rankings (thousands of records each) left alive made Python's cycle collector walk them
+    all, again and again, inside the needs timed after them."""
     started = time.perf_counter()
     ranking = function(need, now=now)
-    return (time.perf_counter() - started) * 1000, ranking
-
-
-def _head(ranking) -> list[tuple[int, float]]:
-    return [(s.provider_id, round(s.score, 9)) for s in ranking.ranked[:TOP]]
+    elapsed = (time.perf_counter() - started) * 1000
+    head = [(s.provider_id, round(s.score, 9)) for s in ranking.ranked[:TOP]]
+    return elapsed, _Seen(head, len(ranking.ranked), len(ranking.ranked) + len(ranking.excluded))
 
 
 def run(options: dict, *, write, fresh_database: bool = True) -> dict:
@@ -100,8 +112,8 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
 
     fast_ms = [ms for ms, _ in fast]
     naive_ms = [ms for ms, _ in naive]
-    ranked = [len(ranking.ranked) for _, ranking in fast]
-    considered = [len(r.ranked) + len(r.excluded) for _, r in fast]
+    ranked = [seen.ranked for _, seen in fast]
+    considered = [seen.considered for _, seen in fast]
     write(
         f"Candidates per need from SQL: median {statistics.median(considered):.0f}, "
         f"max {max(considered)}; ranked after the hard filters: median "
@@ -109,12 +121,12 @@ def run(options: dict, *, write, fresh_database: bool = True) -> dict:
     )
     # Both ways must agree; a difference is reported, not raised, so the figures still print.
     differ = 0
-    for need, (_, fast_ranking), (_, naive_ranking) in zip(ordered, fast, naive, strict=False):
-        if _head(fast_ranking) != _head(naive_ranking):
+    for need, (_, fast_seen), (_, naive_seen) in zip(ordered, fast, naive, strict=False):
+        if fast_seen.head != naive_seen.head:
             differ += 1
             write(
                 f"WARNING: need {need.pk}: the top {TOP} differ "
-                f"(fast {_head(fast_ranking)}, naive {_head(naive_ranking)})."
+                f"(fast {fast_seen.head}, naive {naive_seen.head})."
             )
     if not differ:
         write(f"The top {TOP} agree for all {len(naive)} needs ranked both ways.")
