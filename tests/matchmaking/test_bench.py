@@ -22,6 +22,8 @@ FIGURES = {
     "needs",
     "median_ms",
     "p95_ms",
+    "query_median_ms",
+    "query_p95_ms",
     "naive_needs",
     "same_needs_median_ms",
     "naive_median_ms",
@@ -55,6 +57,7 @@ def test_bench_scoring_prints_its_figures_as_the_last_line():
     assert (figures["providers"], figures["needs"]) == (60, 5)
     assert figures["speedup"] > 0
     assert 0 < figures["median_ms"] <= figures["p95_ms"]
+    assert 0 < figures["query_median_ms"] <= figures["query_p95_ms"]
     assert "WARNING" not in output
     assert "agree for all 2 needs" in output
 

@@ -5,6 +5,7 @@ import datetime
 import math
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.constants import CheckKind, ProviderKind, ProviderStatus
@@ -284,6 +285,18 @@ def test_beyond_nearby_sql_also_drops_those_out_of_reach_or_unavailable(need, ve
     need.programme = ProgrammeFactory(max_distance_km=5)  # within their radius, not the programme's
     need.save()
     assert set(facts_by_id(need)) == {in_reach.pk}
+
+
+def test_provider_query_is_the_query_rank_need_reads_its_candidates_with(need, verifier):
+    # bench scoring times provider_query alone as ranking's floor: it must be the same query.
+    kept = [cook(need, verifier), cook(need, verifier, km_north=3, travel_radius_km=4)]
+    cook(need, verifier, km_north=3, hours=(14, 18))  # dropped by SQL: not free at lunchtime
+    cook(need, verifier, status=ProviderStatus.SUSPENDED)
+    sql, params = candidates.provider_query(need, now=NOW)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    assert sorted(row[0] for row in rows) == sorted(facts_by_id(need)) == sorted(p.pk for p in kept)
 
 
 def test_everyone_nearby_reaches_the_engine_with_a_reason(need, verifier):
