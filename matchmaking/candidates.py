@@ -52,6 +52,7 @@ from collections import Counter
 from dataclasses import fields as dataclass_fields
 from typing import NamedTuple
 
+import numpy as np
 from django.db import connections
 from django.db.models import CharField, Count, F, Q
 from django.db.models.functions import Cast
@@ -59,7 +60,7 @@ from django.utils import timezone
 
 from accounts.constants import CheckStatus, ProviderStatus
 from accounts.models import Availability, Check, ProviderProfile, TimeAway
-from matchmaking import scoring, scoring_batch
+from matchmaking import provider_index, scoring, scoring_batch
 from matchmaking.constants import CAPACITY_STATUSES, MatchStatus
 from matchmaking.models import Block, Match
 from services.constants import Schedule
@@ -319,21 +320,18 @@ _VISITS_FOLDED = {
 }
 
 
-def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection):
-    """Query 2 as (sql, params): the providers with what the engine needs of each.
+class _Search(NamedTuple):
+    """Where query 2 (or the provider index, the same tests) looks for a need's providers."""
 
-    Written as SQL rather than through the ORM, whose building of this query (correlated
-    subqueries, expressions) took longer than SQLite took to run it. Columns: those of
-    _COLUMNS, then each provider's windows overlapping a slot as one string
-    ("weekday,start,end;...", NULL when the need has no slots), their dates away covering the
-    day help would start ("first,last;..."), then one expiry per required check (NULL = none
-    verified; _NEVER = never expires).
-    """
-    ops = connection.ops
-    provider = ProviderProfile._meta.db_table
-    match = Match._meta.db_table
-    check = Check._meta.db_table
-    availability = Availability._meta.db_table
+    box: tuple[float, float, float, float]  # min_lat, max_lat, min_lon, max_lon
+    # The part of the small box round the need (NEARBY_KM) inside the search box.
+    near_box: tuple[float, float, float, float]
+    km_lat: float  # km a degree of latitude
+    km_lon: float  # km a degree of longitude, at most the true figure anywhere in the box
+    reach_km: float  # the programme's maximum, with REACH_SLACK
+
+
+def _search(facts: scoring.NeedFacts) -> _Search:
     box = scoring.bounding_box(facts.lat, facts.lon, search_radius_km(facts))
     min_lat, max_lat, min_lon, max_lon = box
     km_lat = scoring.EARTH_RADIUS_KM * math.pi / 180
@@ -346,6 +344,60 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
         # are shortest, so the flat-earth distance is at most the true one: SQL can only err
         # on the side of keeping a provider. Plain arithmetic: SQLite has no trigonometry.
         km_lon = km_lat * math.cos(math.radians(max(abs(min_lat), abs(max_lat))))
+    near = scoring.bounding_box(facts.lat, facts.lon, NEARBY_KM)
+    # As one range a coordinate: given two ranges on the indexed latitude, SQLite may search
+    # by the wider one.
+    near_box = (
+        max(near[0], min_lat),
+        min(near[1], max_lat),
+        max(near[2], min_lon),
+        min(near[3], max_lon),
+    )
+    return _Search(box, near_box, km_lat, km_lon, facts.max_distance_km * REACH_SLACK)
+
+
+def _changing_columns(now, connection) -> tuple[list[str], list]:
+    """What query 2 reads of each provider that changes with every offer, as SQL on `p`:
+    ratings, offers and visits (the provider index keeps none of it), live matches and offers
+    in the fairness window. (select expressions, params)."""
+    ops = connection.ops
+    statuses = list(CAPACITY_STATUSES)
+    match = Match._meta.db_table
+    select = [
+        # Reliability's steps: each visit kept or missed is one more settled step, and each
+        # visit kept one more step kept (_VISITS_FOLDED says the same for the batch).
+        "p.rating_sum, p.rating_count, p.offers_received + p.visits_kept + p.visits_missed, "
+        "p.offers_accepted, p.matches_completed + p.visits_kept",
+        f"(SELECT COUNT(*) FROM {match} m WHERE m.provider_id = p.id "
+        f"AND m.status IN ({', '.join(['%s'] * len(statuses))}))",
+        f"(SELECT COUNT(*) FROM {match} m WHERE m.provider_id = p.id "
+        "AND m.offered_at > %s AND m.offered_at <= %s)",
+    ]
+    params = [
+        *statuses,
+        ops.adapt_datetimefield_value(now - FAIRNESS_WINDOW),
+        ops.adapt_datetimefield_value(now),
+    ]
+    return select, params
+
+
+def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection):
+    """Query 2 as (sql, params): the providers with what the engine needs of each.
+
+    Written as SQL rather than through the ORM, whose building of this query (correlated
+    subqueries, expressions) took longer than SQLite took to run it. Columns: those of
+    _COLUMNS, then each provider's windows overlapping a slot as one string
+    ("weekday,start,end;...", NULL when the need has no slots), their dates away covering the
+    day help would start ("first,last;..."), then one expiry per required check (NULL = none
+    verified; _NEVER = never expires).
+    """
+    ops = connection.ops
+    provider = ProviderProfile._meta.db_table
+    check = Check._meta.db_table
+    availability = Availability._meta.db_table
+    search = _search(facts)
+    min_lat, max_lat, min_lon, max_lon = search.box
+    km_lat, km_lon = search.km_lat, search.km_lon
 
     def marks(values) -> str:
         return ", ".join(["%s"] * len(values))
@@ -370,24 +422,12 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
             overlap_params.append(time(end))
     overlap = " OR ".join(overlap_sql)
     required = sorted(facts.required_checks)
-    statuses = list(CAPACITY_STATUSES)
     kinds = sorted(facts.allowed_kinds)
 
+    changing, params = _changing_columns(now, connection)
     select = [
-        "p.id, p.kind, p.latitude, p.longitude, p.travel_radius_km, p.capacity, p.languages, "
-        # Reliability's steps: each visit kept or missed is one more settled step, and each
-        # visit kept one more step kept (_VISITS_FOLDED says the same for the batch).
-        "p.rating_sum, p.rating_count, p.offers_received + p.visits_kept + p.visits_missed, "
-        "p.offers_accepted, p.matches_completed + p.visits_kept",
-        f"(SELECT COUNT(*) FROM {match} m WHERE m.provider_id = p.id "
-        f"AND m.status IN ({marks(statuses)}))",
-        f"(SELECT COUNT(*) FROM {match} m WHERE m.provider_id = p.id "
-        "AND m.offered_at > %s AND m.offered_at <= %s)",
-    ]
-    params = [
-        *statuses,
-        ops.adapt_datetimefield_value(now - FAIRNESS_WINDOW),
-        ops.adapt_datetimefield_value(now),
+        "p.id, p.kind, p.latitude, p.longitude, p.travel_radius_km, p.capacity, p.languages",
+        *changing,
     ]
     if connection.vendor == "sqlite":
         aggregate, greatest, least = "GROUP_CONCAT", "MAX", "MIN"
@@ -434,7 +474,7 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
         f"{distance} <= {greatest}(%s, {least}(p.travel_radius_km * %s * p.travel_radius_km * %s,"
         " %s))",
     ]
-    reach_km = facts.max_distance_km * REACH_SLACK
+    reach_km = search.reach_km
     in_reach_params = [ProviderStatus.ACTIVE, min_lat, max_lat, min_lon, max_lon, *kinds]
     in_reach_params += [*distance_params, NEARBY_KM**2, REACH_SLACK, REACH_SLACK, reach_km**2]
     if not facts.slots:
@@ -453,11 +493,7 @@ def _provider_query(facts: scoring.NeedFacts, category_id: int, now, connection)
     # on the window, before the profile is read: the narrow index on category and provider
     # is cheaper to search than the profiles' table, and about half of the free windows
     # belong to someone without the skill.
-    near = scoring.bounding_box(facts.lat, facts.lon, NEARBY_KM)
-    # The part of the small box inside the search box, as one range a coordinate: given
-    # two ranges on the indexed latitude, SQLite may search by the wider one.
-    near_box = [max(near[0], min_lat), min(near[1], max_lat)]
-    near_box += [max(near[2], min_lon), min(near[3], max_lon)]
+    near_box = list(search.near_box)
     nearby = [active_in_box, kind_allowed, f"{distance} <= %s", has_skill("p.id")]
     nearby_params = [ProviderStatus.ACTIVE, *near_box, *kinds, *distance_params, NEARBY_KM**2]
     nearby_params.append(category_id)
@@ -547,7 +583,11 @@ def _history(need, resident: int, connection) -> tuple[Counter, set[int], set[in
 
 
 def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]:
-    connection = connections[Need.objects.db]
+    using = Need.objects.db
+    connection = connections[using]
+    index = provider_index.current(using)
+    if index is not None:
+        return _indexed_candidate_facts(index, need, facts, category.pk, now, connection)
     sql, params = _provider_query(facts, category.pk, now, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -557,6 +597,134 @@ def _candidate_facts(need, facts, category, now) -> list[scoring.CandidateFacts]
     history = _history(need, facts.resident_id, connection)
     never = connection.ops.adapt_datefield_value(_NEVER)
     return _records(rows, sorted(facts.required_checks), never, *history)
+
+
+def _screen(index, facts: scoring.NeedFacts, category_id: int):
+    """Query 2's providers, found in the provider index by the same tests on the same values.
+
+    Returns their positions in the index (ascending: by id) and, for those free at a slot,
+    the indexes of their windows overlapping one. The arithmetic is the query's, operation
+    for operation, so that float rounding cannot put a provider on the other side of a
+    limit; tests/matchmaking/test_provider_index.py compares both on synthetic cities.
+    """
+    search = _search(facts)
+    min_lat, max_lat, min_lon, max_lon = search.box
+    lat, lon = index.lat, index.lon
+    wanted = (lat >= min_lat) & (lat <= max_lat) & (lon >= min_lon) & (lon <= max_lon)
+    wanted &= index.of_kinds(facts.allowed_kinds)
+    wanted &= index.skilled(category_id)
+    chosen = np.flatnonzero(wanted)
+    north = (lat[chosen] - facts.lat) * search.km_lat
+    east = (lon[chosen] - facts.lon) * search.km_lon
+    distance = north * north + east * east
+    radius = index.radius_km[chosen]
+    limit = np.maximum(
+        NEARBY_KM**2, np.minimum(radius * REACH_SLACK * radius * REACH_SLACK, search.reach_km**2)
+    )
+    in_reach = distance <= limit
+    if not facts.slots:
+        return chosen[in_reach], np.empty(0, np.int64)
+    slots = [
+        (
+            weekday,
+            start * _MICROSECONDS_A_MINUTE,
+            end * _MICROSECONDS_A_MINUTE if end < scoring.MINUTES_PER_DAY else None,
+        )
+        for weekday, start, end in facts.slots
+    ]
+    windows = index.free_windows(slots)
+    free = np.zeros(len(index), bool)
+    free[index.window_position[windows]] = True
+    free_in_reach = in_reach & free[chosen]
+    near_lat_min, near_lat_max, near_lon_min, near_lon_max = search.near_box
+    nearby = (
+        (lat[chosen] >= near_lat_min)
+        & (lat[chosen] <= near_lat_max)
+        & (lon[chosen] >= near_lon_min)
+        & (lon[chosen] <= near_lon_max)
+        & (distance <= NEARBY_KM**2)
+    )
+    # Windows only of those free and in reach, as the query groups them.
+    kept = np.zeros(len(index), bool)
+    kept[chosen[free_in_reach]] = True
+    windows = windows[kept[index.window_position[windows]]]
+    return chosen[free_in_reach | nearby], windows
+
+
+_MICROSECONDS_A_MINUTE = 60_000_000
+
+
+def _indexed_candidate_facts(
+    index, need, facts: scoring.NeedFacts, category_id: int, now, connection
+) -> list[scoring.CandidateFacts]:
+    """`_candidate_facts` from the provider index: the same records, one query for what
+    changes with every offer (for the providers found only) and one for the history."""
+    positions, windows = _screen(index, facts, category_id)
+    if not len(positions):
+        return []
+    ids = index.ids[positions].tolist()
+    changing, params = _changing_columns(now, connection)
+    if connection.vendor == "sqlite":
+        among, ids_param = "IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    else:
+        among, ids_param = "= ANY(%s)", ids
+    sql = (
+        f"SELECT p.id, {', '.join(changing)} FROM {ProviderProfile._meta.db_table} p "
+        f"WHERE p.id {among}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, ids_param])
+        current = {row[0]: row[1:] for row in cursor.fetchall()}
+    completed, declined, blocked = _history(need, facts.resident_id, connection)
+    windows_of: dict[int, list] = {}
+    for position, window in zip(
+        index.window_position[windows].tolist(), windows.tolist(), strict=True
+    ):
+        weekday, start, end = index.windows[window]
+        windows_of.setdefault(position, []).append(
+            (weekday, start // _MICROSECONDS_A_MINUTE, end // _MICROSECONDS_A_MINUTE)
+        )
+    checks_of = index.checks_of(facts.required_checks)
+    away = index.away
+    day = facts.first_day or facts.on_date
+    facts_of = scoring.CandidateFacts
+    places = zip(
+        positions.tolist(),
+        ids,
+        index.lat[positions].tolist(),
+        index.lon[positions].tolist(),
+        index.radius_km[positions].tolist(),
+        strict=True,
+    )
+    records = []
+    for position, pid, lat, lon, radius in places:
+        rating_sum, rating_count, offered, accepted, kept, live, recent = current[pid]
+        records.append(
+            facts_of(
+                pid,
+                index.kind[position],
+                True,  # is_active: the index holds active providers only
+                lat,
+                lon,
+                radius,
+                index.capacity[position],
+                live,
+                checks_of[position],
+                tuple(windows_of.get(position, ())),
+                index.languages[position],
+                float(rating_sum),
+                rating_count,
+                offered,
+                accepted,
+                kept,
+                completed.get(pid, 0),
+                recent,
+                pid in declined,
+                pid in blocked,
+                index.away_on(position, day) if position in away else (),
+            )
+        )
+    return records
 
 
 def _records(rows, required, never, completed, declined, blocked) -> list[scoring.CandidateFacts]:

@@ -236,6 +236,9 @@ OFFER_EXPIRY_HOURS = env.int("OFFER_EXPIRY_HOURS", default=48)
 MISSED_VISITS_TO_END = env.int("MISSED_VISITS_TO_END", default=3)
 # `manage.py bench web` turns on a view that renders a bare template, as its baseline.
 BENCH_VIEWS = env.bool("KITH_BENCH_VIEWS", default=False)
+# Rank a need against providers' facts kept in each process (matchmaking.provider_index),
+# exact to the last committed change; off, every ranking reads them from the database.
+PROVIDER_INDEX = env.bool("KITH_PROVIDER_INDEX", default=True)
 # Closed needs are anonymised after this many days (manage.py apply_retention).
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 # Finished background tasks keep what they were given (an email's address and text).

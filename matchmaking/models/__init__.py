@@ -7,6 +7,7 @@ from matchmaking.models.matches import Match, MatchQuerySet
 from matchmaking.models.notifications import Notification
 from matchmaking.models.offers import OfferAlert, OfferProposal, OfferProposalQuerySet
 from matchmaking.models.outcomes import OutcomeSurvey, OutcomeSurveyQuerySet, SurveyConsent
+from matchmaking.models.provider_facts import ProviderFactsStamp
 from matchmaking.models.ratings_concerns import Block, Concern, ConcernQuerySet, Rating
 from matchmaking.models.texts import TextDelivery, TextNumber
 from matchmaking.models.visits import CalendarFeed, Visit, VisitQuerySet, VisitReminder
@@ -29,6 +30,7 @@ __all__ = [
     "OfferProposalQuerySet",
     "OutcomeSurvey",
     "OutcomeSurveyQuerySet",
+    "ProviderFactsStamp",
     "Rating",
     "SurveyConsent",
     "TextDelivery",
