@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIGURES = {
     "providers",
     "needs",
+    "index_build_ms",
     "median_ms",
     "p95_ms",
     "query_median_ms",
@@ -58,6 +59,7 @@ def test_bench_scoring_prints_its_figures_as_the_last_line():
     assert figures["speedup"] > 0
     assert 0 < figures["median_ms"] <= figures["p95_ms"]
     assert 0 < figures["query_median_ms"] <= figures["query_p95_ms"]
+    assert figures["index_build_ms"] > 0
     assert "WARNING" not in output
     assert "agree for all 2 needs" in output
 
