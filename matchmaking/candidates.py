@@ -12,7 +12,10 @@ running them.
    index) and from the small box round the need, filtered before a provider's windows are
    grouped, with their windows overlapping a slot, live matches, recent offers, dates away
    covering the day help would start and the expiry of each required check (correlated
-   subqueries);
+   subqueries). With the provider index (matchmaking.provider_index, on by default), the
+   same providers are found in memory by the same tests, and this is two small queries
+   instead: the index's stamp, then what changes with every offer (ratings, offers, visits,
+   live matches, recent offers) of those found;
 3. the resident's history: completed matches with each provider, who already turned this
    need down, and whom the resident or requester blocked (read from the resident's side: a
    handful of rows; not read when no provider came back).

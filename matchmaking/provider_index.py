@@ -170,9 +170,15 @@ def triggers_installed(connection) -> bool:
 
 def _new_stamp(connection) -> None:
     table = ProviderFactsStamp._meta.db_table
+    stamp = secrets.randbits(62)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(f"INSERT INTO {table} (id, stamp) VALUES (1, %s)", [secrets.randbits(62)])
+        cursor.execute(f"UPDATE {table} SET stamp = %s WHERE id = 1", [stamp])
+        if cursor.rowcount == 0:
+            # Two processes may find the row missing at once: the first one's stamp stays.
+            cursor.execute(
+                f"INSERT INTO {table} (id, stamp) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",
+                [stamp],
+            )
 
 
 def _stamp(connection) -> int:
