@@ -7,8 +7,11 @@ tests both ways too).
 
 import dataclasses
 import datetime
+import importlib
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -257,3 +260,13 @@ def test_migrating_installs_the_triggers_and_makes_every_process_rebuild(need, c
     provider_index.install_triggers("default")  # what every migrate ends with
     assert provider_index.triggers_installed(connection)
     assert provider_index.current("default") is not index
+
+
+def test_migrating_back_past_the_stamp_removes_every_trigger(cook):
+    migration = importlib.import_module("matchmaking.migrations.0014_provider_facts_stamp")
+    migration.drop_triggers(apps, SimpleNamespace(connection=connection))
+    stamp = ProviderFactsStamp.objects.get().stamp
+    suspend_by_update(cook)
+    Availability.objects.filter(provider=cook).delete()
+    assert ProviderFactsStamp.objects.get().stamp == stamp  # nothing left to write to its table
+    assert provider_index.current("default") is None
