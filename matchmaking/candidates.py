@@ -299,12 +299,8 @@ def programme_weights(programme) -> scoring.Weights:
 
 _COLUMNS = (
     "pk",
-    "kind",
-    "latitude",
-    "longitude",
-    "travel_radius_km",
-    "capacity",
-    "languages",
+    # kind, latitude, longitude, travel_radius_km, capacity, languages (status is filtered on)
+    *provider_index.STATIC_COLUMNS[1:],
     "rating_sum",
     "rating_count",
     "offers_received",

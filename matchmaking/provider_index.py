@@ -40,7 +40,7 @@ from services.models import Category
 # What of a provider's own row the index keeps: a change to any of these replaces the stamp
 # (ratings, offers and visits are read per request: they change with every offer).
 STATIC_COLUMNS = (
-    "status",
+    "status",  # first: the index reads the others of active providers
     "kind",
     "latitude",
     "longitude",
@@ -238,9 +238,7 @@ class ProviderIndex:
             ProviderProfile.objects.using(using)
             .filter(status=ProviderStatus.ACTIVE)
             .order_by("pk")
-            .values_list(
-                "pk", "kind", "latitude", "longitude", "travel_radius_km", "capacity", "languages"
-            )
+            .values_list("pk", *STATIC_COLUMNS[1:])
         )
         count = len(rows)
         self.ids = np.fromiter((row[0] for row in rows), np.int64, count)

@@ -22,14 +22,13 @@ from matchmaking.bench.city import build_city
 from matchmaking.candidates import candidate_facts, rank_need
 from matchmaking.models import ProviderFactsStamp
 from services.models import Need
-from tests.factories import NeedFactory, StaffFactory, category
+from tests.factories import NeedFactory, UserFactory, category
 from tests.match_factories import MatchFactory
-from tests.provider_factories import AvailabilityFactory, CheckFactory, ProviderProfileFactory
+from tests.matching import eligible_cook
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
-MEALS_CHECKS = (CheckKind.FOOD_HYGIENE, CheckKind.DBS_BASIC)
 
 
 @pytest.fixture
@@ -43,25 +42,7 @@ def need():
 @pytest.fixture
 def cook(need):
     """A cook at the need's door who passes every hard filter."""
-    verifier = StaffFactory()
-    provider = ProviderProfileFactory(
-        active=True,
-        kind="cook",
-        skills=[need.category],
-        latitude=need.latitude,
-        longitude=need.longitude,
-        travel_radius_km=10,
-        capacity=2,
-    )
-    for kind in MEALS_CHECKS:
-        CheckFactory(provider=provider, kind=kind, verified=True, verified_by=verifier)
-    AvailabilityFactory(
-        provider=provider,
-        weekday=need.on_date.weekday(),
-        starts_at=datetime.time(9),
-        ends_at=datetime.time(18),
-    )
-    return provider
+    return eligible_cook(need, kind="cook")
 
 
 def ranked_ids(need):
@@ -210,7 +191,7 @@ def test_a_new_provider_is_found_by_the_next_ranking(need, cook):
     assert ranked_ids(need) == [cook.pk]
     newcomer = ProviderProfile.objects.get(pk=cook.pk)
     newcomer.pk = None
-    newcomer.user = StaffFactory()
+    newcomer.user = UserFactory()
     newcomer.save()
     newcomer.skills.add(need.category)
     for check in Check.objects.filter(provider=cook):
