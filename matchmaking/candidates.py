@@ -676,13 +676,11 @@ def _indexed_candidate_facts(
         current = {row[0]: row[1:] for row in cursor.fetchall()}
     completed, declined, blocked = _history(need, facts.resident_id, connection)
     windows_of: dict[int, list] = {}
+    slots = index.window_slots
     for position, window in zip(
         index.window_position[windows].tolist(), windows.tolist(), strict=True
     ):
-        weekday, start, end = index.windows[window]
-        windows_of.setdefault(position, []).append(
-            (weekday, start // _MICROSECONDS_A_MINUTE, end // _MICROSECONDS_A_MINUTE)
-        )
+        windows_of.setdefault(position, []).append(slots[window])
     checks_of = index.checks_of(facts.required_checks)
     away = index.away
     day = facts.first_day or facts.on_date

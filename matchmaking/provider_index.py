@@ -229,7 +229,8 @@ class ProviderIndex:
 
     `stamp` is the stamp read before the facts. Windows are kept flat (`window_*`, one entry
     a window, `window_position` the provider's position), times as microseconds of the day,
-    as the database compares them.
+    as the database compares them; `window_slots` are the same windows as the engine reads
+    them.
     """
 
     def __init__(self, stamp: int, using: str) -> None:
@@ -289,7 +290,10 @@ class ProviderIndex:
         self.window_weekday = np.fromiter((w[1] for w in windows), np.int64, size)
         self.window_start = np.fromiter((w[2] for w in windows), np.int64, size)
         self.window_end = np.fromiter((w[3] for w in windows), np.int64, size)
-        self.windows = [(w[1], w[2], w[3]) for w in windows]
+        # As the engine's slots: (weekday, start minute, end minute), seconds dropped as the
+        # query's rows are read (candidates._raw_minutes).
+        minute = 60 * _MICROSECONDS_PER_SECOND
+        self.window_slots = [(w[1], w[2] // minute, w[3] // minute) for w in windows]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -309,7 +313,7 @@ class ProviderIndex:
     def free_windows(self, slots_us) -> np.ndarray:
         """Window indexes overlapping any of `slots_us`, [(weekday, start, end or None)] in
         microseconds of the day (None: the slot runs to midnight), as the query's test."""
-        match = np.zeros(len(self.windows), bool)
+        match = np.zeros(len(self.window_slots), bool)
         for weekday, start, end in slots_us:
             overlap = (self.window_weekday == weekday) & (self.window_end > start)
             if end is not None:

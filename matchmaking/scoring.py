@@ -19,7 +19,8 @@ import functools
 import heapq
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 Slot = tuple[int, int, int]  # (weekday 0=Monday..6, start minute of day, end minute of day)
 
@@ -99,8 +100,14 @@ class NeedFacts:
             _check_slot(slot)
 
 
-@dataclass(frozen=True, slots=True)
-class CandidateFacts:
+class CandidateFacts(NamedTuple):
+    """One provider as the engine sees them for one need.
+
+    A NamedTuple rather than a frozen dataclass: ranking one need builds thousands, and a
+    frozen dataclass's __init__ sets each of its 21 fields through object.__setattr__ (about
+    2.3 µs a record, against 0.3). Change a copy with `_replace`.
+    """
+
     provider_id: int
     kind: str
     is_active: bool  # status active and not suspended
@@ -696,8 +703,7 @@ def rank_offer(
         need = resident.need
         cand = provider
         if resident.blocked or resident.completed_with_provider:
-            cand = replace(
-                provider,
+            cand = provider._replace(
                 blocked=resident.blocked,
                 completed_with_resident=resident.completed_with_provider,
             )

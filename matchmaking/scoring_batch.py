@@ -22,7 +22,6 @@ compares `candidates.CandidateBatch` with `candidates.rank_need` on synthetic ci
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Collection, Mapping, Sequence
 
@@ -294,7 +293,7 @@ class CandidateIndex:
             changes["declined_this_need"] = True
         if provider_id in blocked:
             changes["blocked"] = True
-        return dataclasses.replace(base, **changes) if changes else base
+        return base._replace(**changes) if changes else base
 
     def top(
         self,

@@ -69,7 +69,7 @@ def test_each_resident_scores_as_the_provider_would_for_their_need():
     for r in residents:
         cand = scoring.CandidateFacts(
             **{
-                **{f: getattr(offering, f) for f in offering.__dataclass_fields__},
+                **offering._asdict(),
                 "blocked": r.blocked,
                 "completed_with_resident": r.completed_with_provider,
             }

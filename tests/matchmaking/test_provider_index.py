@@ -5,7 +5,6 @@ changed under it, however the change was made (tests/matchmaking/test_candidates
 tests both ways too).
 """
 
-import dataclasses
 import datetime
 import importlib
 from types import SimpleNamespace
@@ -65,8 +64,8 @@ def comparable(records):
     # The query groups a provider's windows and dates away in no set order; the engine does
     # not mind.
     return [
-        dataclasses.replace(
-            record, availability=tuple(sorted(record.availability)), away=tuple(sorted(record.away))
+        record._replace(
+            availability=tuple(sorted(record.availability)), away=tuple(sorted(record.away))
         )
         for record in records
     ]

@@ -67,7 +67,7 @@ def make_cand(**overrides) -> CandidateFacts:
         availability=((0, 540, 780),),  # Monday 09:00-13:00
         languages=frozenset({"en"}),
     )
-    return dataclasses.replace(base, **overrides)
+    return base._replace(**overrides)
 
 
 def north_of(need: NeedFacts, km: float) -> dict:
@@ -404,7 +404,7 @@ def test_each_hard_filter_excludes_with_its_reason(
     assert excluded.provider_id == cand.provider_id
     assert detail in excluded.detail
     # rank() measures the distance itself: put the candidate that far north.
-    ranking = rank(need, [dataclasses.replace(cand, **north_of(need, distance))])
+    ranking = rank(need, [cand._replace(**north_of(need, distance))])
     assert ranking.ranked == []
     assert [(e.reason, e.detail) for e in ranking.excluded] == [(reason, excluded.detail)]
 
@@ -443,7 +443,7 @@ def test_hard_filters_apply_in_the_documented_order():
     for need_fix, cand_fix in fixes:
         seen.append(exclusion(need, cand, 3.0).reason)
         need = dataclasses.replace(need, **need_fix)
-        cand = dataclasses.replace(cand, **cand_fix)
+        cand = cand._replace(**cand_fix)
     assert tuple(seen) == EXCLUSION_REASONS
     assert exclusion(need, cand, 3.0) is None
 
@@ -685,8 +685,8 @@ def test_moving_closer_never_lowers_the_score(data, near_km, extra_km):
     )
     need = dataclasses.replace(need, allowed_kinds=frozenset({"carer"}), slots=cand.availability)
     weights = data.draw(weights_strategy)
-    far = rank(need, [dataclasses.replace(cand, **north_of(need, near_km + extra_km))], weights)
-    near = rank(need, [dataclasses.replace(cand, **north_of(need, near_km))], weights)
+    far = rank(need, [cand._replace(**north_of(need, near_km + extra_km))], weights)
+    near = rank(need, [cand._replace(**north_of(need, near_km))], weights)
     assert far.ranked and near.ranked
     assert near.ranked[0].distance_km <= far.ranked[0].distance_km
     assert near.ranked[0].score >= far.ranked[0].score

@@ -46,18 +46,16 @@ def cities(draw):
         if draw(st.integers(0, 7)) == 0:
             # Exactly on the limit: the engine decides the floating-point borderline.
             reach = distance_km(near.lat, near.lon, record.lat, record.lon)
-            record = dataclasses.replace(record, radius_km=reach)
+            record = record._replace(radius_km=reach)
         if draw(st.integers(0, 3)) == 0:
             # Dates away around the needs' days: some cover them, some end or start beside.
             starts = [
                 ON_DATE + DAY * draw(st.integers(-3, 8)) for _ in range(draw(st.integers(1, 2)))
             ]
             away = tuple((first, first + DAY * draw(st.integers(0, 3))) for first in starts)
-            record = dataclasses.replace(record, away=away)
+            record = record._replace(away=away)
         records.append(
-            dataclasses.replace(
-                record, completed_with_resident=0, declined_this_need=False, blocked=False
-            )
+            record._replace(completed_with_resident=0, declined_this_need=False, blocked=False)
         )
         skills[provider_id] = set(draw(st.sets(st.sampled_from(CATEGORIES), max_size=2)))
     ids = st.integers(1, max(count, 1))
@@ -76,8 +74,7 @@ def cities(draw):
 def engine_view(need, records, skills, category, completed, declined, blocked, weights, limit):
     """scoring.rank over every provider with the skill: what the batch path must reproduce."""
     records = [
-        dataclasses.replace(
-            r,
+        r._replace(
             completed_with_resident=completed.get(r.provider_id, 0),
             declined_this_need=r.provider_id in declined,
             blocked=r.provider_id in blocked,
@@ -210,7 +207,7 @@ def test_ties_at_the_cut_are_broken_by_provider_id_as_the_engine_does():
 def test_a_provider_exactly_on_their_radius_is_ranked():
     need = make_need()
     far = make_cand(provider_id=1, lat=need.lat + 0.03)
-    far = dataclasses.replace(far, radius_km=distance_km(need.lat, need.lon, far.lat, far.lon))
+    far = far._replace(radius_km=distance_km(need.lat, need.lon, far.lat, far.lon))
     index = CandidateIndex([far], {1: {"meals"}})
     assert [s.provider_id for s in index.top(need, "meals", limit=5).ranked] == [1]
 
