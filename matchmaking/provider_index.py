@@ -249,7 +249,12 @@ class ProviderIndex:
         self.lon = np.fromiter((row[3] for row in rows), np.float64, count)
         self.radius_km = np.fromiter((row[4] for row in rows), np.float64, count)
         self.capacity = [row[5] for row in rows]
-        self.languages = [frozenset(row[6] or ()) for row in rows]
+        # One set per distinct list (a few dozen): 18,000 sets were as many more objects for
+        # the cycle collector to walk in every full pass, in every process.
+        spoken: dict[tuple, frozenset] = {}
+        self.languages = [
+            spoken.setdefault(tuple(row[6] or ()), frozenset(row[6] or ())) for row in rows
+        ]
         self._kind_masks: dict[frozenset, np.ndarray] = {}
         self._skill_masks: dict[int, np.ndarray] = {}
         self._skills: dict[int, list[int]] = {}
