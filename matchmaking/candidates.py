@@ -623,15 +623,7 @@ def _screen(index, facts: scoring.NeedFacts, category_id: int):
     in_reach = distance <= limit
     if not facts.slots:
         return chosen[in_reach], np.empty(0, np.int64)
-    slots = [
-        (
-            weekday,
-            start * _MICROSECONDS_A_MINUTE,
-            end * _MICROSECONDS_A_MINUTE if end < scoring.MINUTES_PER_DAY else None,
-        )
-        for weekday, start, end in facts.slots
-    ]
-    windows = index.free_windows(slots)
+    windows = index.free_windows(facts.slots)
     free = np.zeros(len(index), bool)
     free[index.window_position[windows]] = True
     free_in_reach = in_reach & free[chosen]
@@ -648,9 +640,6 @@ def _screen(index, facts: scoring.NeedFacts, category_id: int):
     kept[chosen[free_in_reach]] = True
     windows = windows[kept[index.window_position[windows]]]
     return chosen[free_in_reach | nearby], windows
-
-
-_MICROSECONDS_A_MINUTE = 60_000_000
 
 
 def _indexed_candidate_facts(

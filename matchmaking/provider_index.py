@@ -35,6 +35,7 @@ from django.db import connections
 from accounts.constants import CheckStatus, ProviderStatus
 from accounts.models import Availability, Check, ProviderProfile, TimeAway
 from matchmaking.models import ProviderFactsStamp
+from matchmaking.scoring import MINUTES_PER_DAY
 from services.models import Category
 
 # What of a provider's own row the index keeps: a change to any of these replaces the stamp
@@ -51,6 +52,7 @@ STATIC_COLUMNS = (
 VENDORS = ("sqlite", "postgresql")
 _TRIGGER_PREFIX = "kith_provider_facts_"
 _MICROSECONDS_PER_SECOND = 1_000_000
+_MICROSECONDS_PER_MINUTE = 60 * _MICROSECONDS_PER_SECOND
 
 # One index per database alias in this process.
 _indexes: dict[str, ProviderIndex] = {}
@@ -211,17 +213,10 @@ def current(using: str) -> ProviderIndex | None:
     return index
 
 
-def _microseconds(value) -> int:
-    """Microsecond of the day of a time column as the driver returns it."""
-    if isinstance(value, str):
-        value = datetime.time.fromisoformat(value)
-    return (
-        (value.hour * 60 + value.minute) * 60 + value.second
-    ) * _MICROSECONDS_PER_SECOND + value.microsecond
-
-
-def _date(value) -> datetime.date:
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+def _microseconds(value: datetime.time) -> int:
+    """Microsecond of the day: how the database orders times, seconds and fractions too."""
+    seconds = (value.hour * 60 + value.minute) * 60 + value.second
+    return seconds * _MICROSECONDS_PER_SECOND + value.microsecond
 
 
 class ProviderIndex:
@@ -274,14 +269,14 @@ class ProviderIndex:
         ):
             i = self.position.get(provider_id)
             if i is not None:
-                self.checks[i][kind] = _date(expires_at) if expires_at is not None else None
+                self.checks[i][kind] = expires_at
         self.away: dict[int, list] = {}
         for provider_id, starts_on, ends_on in TimeAway.objects.using(using).values_list(
             "provider_id", "starts_on", "ends_on"
         ):
             i = self.position.get(provider_id)
             if i is not None:
-                self.away.setdefault(i, []).append((_date(starts_on), _date(ends_on)))
+                self.away.setdefault(i, []).append((starts_on, ends_on))
         windows = [
             (i, weekday, _microseconds(start), _microseconds(end))
             for provider_id, weekday, start, end in Availability.objects.using(using)
@@ -297,8 +292,10 @@ class ProviderIndex:
         self.window_end = np.fromiter((w[3] for w in windows), np.int64, size)
         # As the engine's slots: (weekday, start minute, end minute), seconds dropped as the
         # query's rows are read (candidates._raw_minutes).
-        minute = 60 * _MICROSECONDS_PER_SECOND
-        self.window_slots = [(w[1], w[2] // minute, w[3] // minute) for w in windows]
+        self.window_slots = [
+            (w[1], w[2] // _MICROSECONDS_PER_MINUTE, w[3] // _MICROSECONDS_PER_MINUTE)
+            for w in windows
+        ]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -315,14 +312,16 @@ class ProviderIndex:
             self._skill_masks[category_id] = mask
         return self._skill_masks[category_id]
 
-    def free_windows(self, slots_us) -> np.ndarray:
-        """Window indexes overlapping any of `slots_us`, [(weekday, start, end or None)] in
-        microseconds of the day (None: the slot runs to midnight), as the query's test."""
+    def free_windows(self, slots) -> np.ndarray:
+        """Indexes of the windows overlapping any of the engine's `slots` (weekday, start
+        minute, end minute), by the query's test: a slot running to midnight has no end."""
         match = np.zeros(len(self.window_slots), bool)
-        for weekday, start, end in slots_us:
-            overlap = (self.window_weekday == weekday) & (self.window_end > start)
-            if end is not None:
-                overlap &= self.window_start < end
+        for weekday, start, end in slots:
+            overlap = (self.window_weekday == weekday) & (
+                self.window_end > start * _MICROSECONDS_PER_MINUTE
+            )
+            if end < MINUTES_PER_DAY:
+                overlap &= self.window_start < end * _MICROSECONDS_PER_MINUTE
             match |= overlap
         return np.flatnonzero(match)
 
